@@ -1,0 +1,52 @@
+"""Configuration from environment variables, read in one place; defaults need no set-up."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "lemtrada-pv"
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def _default_database_url() -> str:
+    data_dir = Path(platformdirs.user_data_dir(APP_NAME))
+    return f"sqlite:///{data_dir / 'submissions.db'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Deployment settings; sender and receiver IDs go into the E2B batch header (N.1/N.2)."""
+
+    database_url: str = field(default_factory=lambda: _env("DATABASE_URL", _default_database_url()))
+    sfda_recipient: str = field(
+        default_factory=lambda: _env("PV_SFDA_EMAIL", "npc.drug@sfd.gov.sa")
+    )
+    mah_recipient: str = field(
+        default_factory=lambda: _env("PV_MAH_EMAIL", "Ksa_pharmacovigilance@sanofi.com")
+    )
+    # C.1.1 is "<country>-<sender>-<number>"; N.1.3/N.2.r.2 carry the sender identifier.
+    sender_country: str = field(default_factory=lambda: _env("PV_SENDER_COUNTRY", "SA"))
+    sender_id: str = field(default_factory=lambda: _env("PV_SENDER_ID", "LEMTRADAPV"))
+    sender_organisation: str = field(
+        default_factory=lambda: _env(
+            "PV_SENDER_ORGANISATION", "LEMTRADA adverse event reporting tool"
+        )
+    )
+    # SFDA has published no E2B(R3) receiver identifiers; configurable until it does.
+    receiver_id: str = field(default_factory=lambda: _env("PV_RECEIVER_ID", "SFDA-NPC"))
+    meddra_version: str = field(default_factory=lambda: _env("PV_MEDDRA_VERSION", "27.1"))
+    # Path to a licensed MedDRA release in MSSO ASCII format (folder holding llt.asc and pt.asc).
+    meddra_path: str = field(default_factory=lambda: _env("MEDDRA_PATH", ""))
+
+
+def load_settings() -> Settings:
+    """Settings as the environment says now."""
+    return Settings()

@@ -1,0 +1,548 @@
+"""ICH E2B(R3) cross-field rules on the report model, each naming its field path and element.
+
+The report model runs these as its validator, so an invalid report cannot be built; warnings
+(things an officer should look at but that do not block sending) come from `check_report` too.
+Sources: ICH E2B(R3) IG and the ICH core data-element table (shared/e2b-r3/REQUIREMENTS.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+from pydantic_core import PydanticCustomError
+
+from pv.codelists import DrugRole, Outcome, ReportType, SenderType, Sex
+from pv.dates import Precision, in_future, is_before, precision
+from pv.findings import Finding, Severity
+
+if TYPE_CHECKING:
+    from pv.model import Report
+
+RULE_ERROR_TYPE = "e2b_rules"
+
+# The guide categories that mean exposure in pregnancy (pv/data/guide_categories.csv).
+PREGNANCY_CATEGORIES = frozenset({"pregnancy_exposure"})
+
+
+def owner_label(path: str) -> str:
+    """'reactions[0].outcome' -> 'Reaction 1'; the part of the report a clinician recognises."""
+    names = {
+        "primary_sources": "Reporter",
+        "reactions": "Reaction",
+        "tests": "Test",
+        "drugs": "Drug",
+        "dosages": "dosage",
+        "medical_history": "medical history",
+        "drug_history": "past drug",
+        "reported_causes": "cause of death",
+        "autopsy_causes": "autopsy cause",
+        "indications": "indication",
+        "substances": "substance",
+        "causality": "causality",
+        "other_case_ids": "other case ID",
+        "summaries": "case summary",
+        "sender_diagnoses": "sender's diagnosis",
+        "documents": "document",
+        "linked_reports": "linked report",
+        "additional_info_codes": "additional information",
+    }
+    singles = {
+        "case": "Case",
+        "sender": "Sender",
+        "patient": "Patient",
+        "narrative": "Narrative",
+        "parent": "parent",
+        "death": "death",
+    }
+    labels: list[str] = []
+    previous = ""
+    for part in path.split("."):
+        name, _, index = part.partition("[")
+        under_patient, previous = previous == "patient", name
+        if index:
+            if name == "reactions" and labels and labels[-1].startswith("Drug"):
+                labels.append(f"assessment {int(index.rstrip(']')) + 1}")
+            else:
+                labels.append(f"{names.get(name, name)} {int(index.rstrip(']')) + 1}")
+        elif name in singles and (not labels or (under_patient and name in ("parent", "death"))):
+            labels.append(singles[name])
+    if not labels:
+        return "Report"
+    text = ", ".join(labels)
+    return text[0].upper() + text[1:]
+
+
+def finding(severity: Severity, element: str, path: str, text: str) -> Finding:
+    """A finding whose message says who, what and which element, e.g. 'Reaction 1: ... (E.i.7)'."""
+    return Finding(severity, element, path, f"{owner_label(path)}: {text} ({element})")
+
+
+def _error(element: str, path: str, text: str) -> Finding:
+    return finding("error", element, path, text)
+
+
+def _warning(element: str, path: str, text: str) -> Finding:
+    return finding("warning", element, path, text)
+
+
+# ---------------------------------------------------------------- walking the model
+
+
+def _walk(model: BaseModel, path: str) -> Iterator[tuple[BaseModel, str]]:
+    """Every sub-model with its field path (the report itself first)."""
+    yield model, path
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        here = f"{path}.{name}" if path else name
+        if isinstance(value, BaseModel):
+            yield from _walk(value, here)
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    yield from _walk(item, f"{here}[{i}]")
+
+
+def element_of(model: BaseModel, field: str, path: str = "") -> str:
+    """The E2B element of a field, qualified by where it sits (parent D.10, autopsy D.9.4)."""
+    extra = type(model).model_fields[field].json_schema_extra
+    element = str(extra.get("e2b") if isinstance(extra, dict) else "") or ""
+    return contextual_element(element, path)
+
+
+def contextual_element(element: str, path: str) -> str:
+    """D.7/D.8 blocks under the parent are D.10.7/D.10.8; autopsy causes are D.9.4.r."""
+    if ".parent" in path or path.startswith("patient.parent"):
+        for plain, parent in (("D.7.", "D.10.7."), ("D.8.", "D.10.8.")):
+            if element.startswith(plain):
+                return parent + element[len(plain) :]
+    if "autopsy_causes" in path and element.startswith("D.9.2."):
+        return "D.9.4." + element[len("D.9.2.") :]
+    return element
+
+
+# ---------------------------------------------------------------- the rules
+
+
+def _dates(report: Report, today: date) -> Iterator[Finding]:
+    """No date may lie in the future; C.1.4/C.1.5 need the day; ends are not before starts."""
+    from pv.dates import _ISO  # the partial date grammar
+
+    for model, path in _walk(report, ""):
+        for name in type(model).model_fields:
+            value = getattr(model, name)
+            if not isinstance(value, str) or not _ISO.match(value):
+                continue
+            field_path = f"{path}.{name}" if path else name
+            element = element_of(model, name, field_path)
+            if in_future(value, today):
+                yield _error(element, field_path, f"{_title(model, name)} {value} is in the future")
+        start, end = getattr(model, "start", None), getattr(model, "end", None)
+        if isinstance(start, str) and isinstance(end, str) and not is_before(start, end):
+            field_path = f"{path}.end" if path else "end"
+            yield _error(
+                element_of(model, "end", field_path),
+                field_path,
+                f"end date {end} is before the start date {start}",
+            )
+    case = report.case
+    for name in ("first_received", "most_recent"):
+        if precision(getattr(case, name)) < Precision.DAY:
+            yield _error(
+                element_of(case, name),
+                f"case.{name}",
+                f"{_title(case, name)} needs at least a full date (day, month and year)",
+            )
+    if not is_before(case.first_received, case.most_recent):
+        yield _error(
+            "C.1.5",
+            "case.most_recent",
+            "date of most recent information is before the date the report was first received",
+        )
+    if case.created_at.date() > today:
+        yield _error("C.1.2", "case.created_at", "date of creation is in the future")
+
+
+def _title(model: BaseModel, name: str) -> str:
+    return str(type(model).model_fields[name].title or name)
+
+
+def _case(report: Report, today: date) -> Iterator[Finding]:
+    case = report.case
+    if case.nullification is not None and not case.nullification_reason:
+        yield _error(
+            "C.1.11.2",
+            "case.nullification_reason",
+            "a reason is required when the report is nullified or amended",
+        )
+    if case.nullification_reason and case.nullification is None:
+        yield _error(
+            "C.1.11.1",
+            "case.nullification",
+            "say whether this is a nullification or an amendment, or remove the reason",
+        )
+    if case.additional_documents and not case.documents:
+        yield _error(
+            "C.1.6.1.r.1",
+            "case.documents",
+            "list the documents held when additional documents are available",
+        )
+    if case.documents and not case.additional_documents:
+        yield _error(
+            "C.1.6.1",
+            "case.additional_documents",
+            "documents are listed, so 'additional documents available' must be yes",
+        )
+    if case.report_type is ReportType.STUDY:
+        # C.5 (study identification) is not part of a spontaneous HCP report.
+        yield _error(
+            "C.5.4",
+            "case.report_type",
+            "reports from studies need study details, which this tool does not collect",
+        )
+    if case.sender_report_id.split("-", 1)[0] != case.worldwide_case_id.split("-", 1)[0]:
+        yield _warning(
+            "C.1.8.1",
+            "case.worldwide_case_id",
+            "worldwide case ID and sender's report ID name different countries",
+        )
+
+
+def _primary_sources(report: Report, today: date) -> Iterator[Finding]:
+    flagged = [i for i, s in enumerate(report.primary_sources) if s.primary_for_regulatory]
+    if len(flagged) != 1:
+        where = f"primary_sources[{flagged[1]}]" if len(flagged) > 1 else "primary_sources[0]"
+        yield _error(
+            "C.2.r.5",
+            f"{where}.primary_for_regulatory",
+            "exactly one reporter must be the primary source for regulatory purposes "
+            f"(found {len(flagged)})",
+        )
+    for i, source in enumerate(report.primary_sources):
+        path = f"primary_sources[{i}]"
+        identifying = (
+            source.given_name,
+            source.family_name,
+            source.organisation,
+            source.phone,
+            source.email,
+            source.qualification,
+            source.street,
+            source.city,
+        )
+        if not any(identifying):
+            yield _error(
+                "C.2.r",
+                path,
+                "the reporter must be identifiable: give a name, organisation, contact or "
+                "qualification",
+            )
+        if source.primary_for_regulatory and source.country is None:
+            yield _error(
+                "C.2.r.3", f"{path}.country", "country is required for the primary reporter"
+            )
+
+
+def _sender(report: Report, today: date) -> Iterator[Finding]:
+    sender = report.sender
+    if sender.sender_type is not SenderType.PATIENT and not sender.organisation:
+        yield _error("C.3.2", "sender.organisation", "sender's organisation is required")
+
+
+def _patient(report: Report, today: date) -> Iterator[Finding]:
+    patient = report.patient
+    identifying = (
+        patient.initials,
+        patient.birth_date,
+        patient.age,
+        patient.age_group,
+        patient.sex,
+        patient.weight_kg,
+        patient.height_cm,
+        patient.gestation_at_onset,
+    )
+    if not any(x is not None for x in identifying):
+        yield _error(
+            "D.1",
+            "patient.initials",
+            "the patient must be identifiable: give initials, age, age group, date of birth or sex",
+        )
+    if patient.last_menstrual_period and patient.sex is Sex.MALE:
+        yield _error(
+            "D.6",
+            "patient.last_menstrual_period",
+            "a last menstrual period is given but the patient's sex is male",
+        )
+    if patient.birth_date:
+        for i, reaction in enumerate(report.reactions):
+            if reaction.start and not is_before(patient.birth_date, reaction.start):
+                yield _error(
+                    "D.2.1",
+                    "patient.birth_date",
+                    f"date of birth is after the start of reaction {i + 1}",
+                )
+    parent = patient.parent
+    if parent is not None and parent.sex is None:
+        # ICH: D.10.6 is required whenever any parent information is sent.
+        yield _error("D.10.6", "patient.parent.sex", "the parent's sex is required")
+    if parent is not None and parent.last_menstrual_period and parent.sex is Sex.MALE:
+        yield _error(
+            "D.10.3",
+            "patient.parent.last_menstrual_period",
+            "a last menstrual period is given but the parent's sex is male",
+        )
+
+
+def _pregnancy(report: Report, today: date) -> Iterator[Finding]:
+    """Exposure in pregnancy needs a female patient, or a parent block for a child/foetus report."""
+    patient = report.patient
+    pregnancy = [
+        i for i, r in enumerate(report.reactions) if r.guide_category in PREGNANCY_CATEGORIES
+    ]
+    exposed = [i for i, d in enumerate(report.drugs) if d.gestation_at_exposure is not None]
+    if not (pregnancy or exposed):
+        return
+    if patient.parent is None and patient.sex is not Sex.FEMALE:
+        path = (
+            f"reactions[{pregnancy[0]}].guide_category"
+            if pregnancy
+            else f"drugs[{exposed[0]}].gestation_at_exposure"
+        )
+        yield _error(
+            "D.5",
+            path,
+            "exposure during pregnancy needs a female patient, or the parent's details (D.10) "
+            "when the report is about the child",
+        )
+    if patient.parent is not None and patient.parent.sex is Sex.MALE and pregnancy:
+        yield _warning(
+            "D.10.6",
+            "patient.parent.sex",
+            "exposure during pregnancy is reported with a male parent; check whether the "
+            "father was exposed (G.k.10.r 'drug taken by the father')",
+        )
+
+
+def _death(report: Report, today: date) -> Iterator[Finding]:
+    fatal = [i for i, r in enumerate(report.reactions) if r.outcome is Outcome.FATAL]
+    died = [i for i, r in enumerate(report.reactions) if r.seriousness.death]
+    for i in fatal:
+        if not report.reactions[i].seriousness.death:
+            yield _error(
+                "E.i.3.2a",
+                f"reactions[{i}].seriousness.death",
+                "the outcome is fatal, so 'results in death' must be ticked",
+            )
+    if (fatal or died) and report.patient.death is None:
+        yield _error(
+            "D.9",
+            "patient.death",
+            "a reaction resulted in death: give the death details (date of death, causes)",
+        )
+    if died and not fatal:
+        yield _warning(
+            "E.i.7",
+            f"reactions[{died[0]}].outcome",
+            "'results in death' is ticked but no reaction has a fatal outcome",
+        )
+    death = report.patient.death
+    if death is not None:
+        if not (fatal or died):
+            yield _error(
+                "E.i.7",
+                "patient.death",
+                "death details are given but no reaction has a fatal outcome or results in death",
+            )
+        if death.autopsy_causes and death.autopsy is not True:
+            yield _error(
+                "D.9.3",
+                "patient.death.autopsy",
+                "autopsy-determined causes are given, so 'autopsy done' must be yes",
+            )
+        if death.date:
+            for i, reaction in enumerate(report.reactions):
+                if reaction.start and not is_before(reaction.start, death.date):
+                    yield _error(
+                        "D.9.1",
+                        "patient.death.date",
+                        f"date of death is before the start of reaction {i + 1}",
+                    )
+    for group, path in (
+        (death.reported_causes if death else [], "reported_causes"),
+        (death.autopsy_causes if death else [], "autopsy_causes"),
+    ):
+        for j, cause in enumerate(group):
+            if cause.term is None and not cause.text:
+                element = "D.9.2.r" if path == "reported_causes" else "D.9.4.r"
+                yield _error(
+                    element,
+                    f"patient.death.{path}[{j}]",
+                    "give the cause of death as a MedDRA code or as text",
+                )
+
+
+def _reactions(report: Report, today: date) -> Iterator[Finding]:
+    for i, reaction in enumerate(report.reactions):
+        path = f"reactions[{i}]"
+        if (
+            reaction.outcome is Outcome.RECOVERED
+            and reaction.end is None
+            and reaction.duration is None
+        ):
+            yield _warning(
+                "E.i.5", f"{path}.end", "the reaction has resolved: give the end date if known"
+            )
+        if reaction.end and reaction.outcome in (Outcome.NOT_RECOVERED, Outcome.RECOVERING):
+            yield _warning(
+                "E.i.7",
+                f"{path}.outcome",
+                "an end date is given but the outcome says the reaction is ongoing",
+            )
+
+
+def _tests(report: Report, today: date) -> Iterator[Finding]:
+    for i, test in enumerate(report.tests):
+        path = f"tests[{i}]"
+        if not test.name and test.test is None:
+            yield _error("F.r.2", f"{path}.name", "give the test name (as text or MedDRA code)")
+        if test.result_code is None and test.result is None and not test.result_text:
+            yield _error(
+                "F.r.3",
+                f"{path}.result",
+                "give the result: a value with its unit, a coded result or a text",
+            )
+
+
+def _drugs(report: Report, today: date) -> Iterator[Finding]:
+    if not any(
+        d.role in (DrugRole.SUSPECT, DrugRole.INTERACTING, DrugRole.NOT_ADMINISTERED)
+        for d in report.drugs
+    ):
+        yield _error(
+            "G.k.1",
+            "drugs[0].role",
+            "at least one drug must be suspect, interacting or not administered",
+        )
+    reaction_ids = {r.id: i for i, r in enumerate(report.reactions)}
+    drug_ids: set[str] = set()
+    for k, drug in enumerate(report.drugs):
+        path = f"drugs[{k}]"
+        if drug.id in drug_ids:
+            yield _error("G.k", f"{path}.id", "two drugs share the same internal ID")
+        drug_ids.add(drug.id)
+        if drug.authorisation_number and drug.authorisation_country is None:
+            yield _error(
+                "G.k.3.2",
+                f"{path}.authorisation_country",
+                "the country of authorisation is required with an authorisation number",
+            )
+        for r, dosage in enumerate(drug.dosages):
+            if (dosage.interval_count is None) != (dosage.interval_unit is None):
+                missing = "G.k.4.r.3" if dosage.interval_unit is None else "G.k.4.r.2"
+                name = "interval_unit" if dosage.interval_unit is None else "interval_count"
+                yield _error(
+                    missing,
+                    f"{path}.dosages[{r}].{name}",
+                    "the number of units and the interval unit go together",
+                )
+        seen: set[str] = set()
+        for j, link in enumerate(drug.reactions):
+            if link.reaction_id not in reaction_ids:
+                yield _error(
+                    "G.k.9.i.1",
+                    f"{path}.reactions[{j}].reaction_id",
+                    "the assessed reaction is not one of this report's reactions",
+                )
+            if link.reaction_id in seen:
+                yield _error(
+                    "G.k.9.i.1",
+                    f"{path}.reactions[{j}].reaction_id",
+                    "the same reaction is assessed twice for this drug",
+                )
+            seen.add(link.reaction_id)
+        if drug.role is DrugRole.SUSPECT:
+            first_doses = [d.start for d in drug.dosages if d.start]
+            for i, reaction in enumerate(report.reactions):
+                if (
+                    reaction.start
+                    and first_doses
+                    and all(not is_before(start, reaction.start) for start in first_doses)
+                ):
+                    yield _warning(
+                        "E.i.4",
+                        f"reactions[{i}].start",
+                        f"the reaction started before the first dose of {drug.product_name}",
+                    )
+    ids = [r.id for r in report.reactions]
+    if len(set(ids)) != len(ids):
+        yield _error("E.i", "reactions", "two reactions share the same internal ID")
+
+
+def _meddra_versions(report: Report, today: date) -> Iterator[Finding]:
+    """ICH IG: only one MedDRA version per ICSR (E.i.2.1a, D.7.1.r.1a, G.k.7.r.2a ...)."""
+    from pv.model import MeddraTerm
+
+    first: tuple[str, str] | None = None
+    for model, path in _walk(report, ""):
+        if not isinstance(model, MeddraTerm):
+            continue
+        if first is None:
+            first = (model.version, path)
+        elif model.version != first[0]:
+            owner_path = path.rsplit(".", 1)[0]
+            field = path.rsplit(".", 1)[-1].split("[")[0]
+            element = _element_at(report, owner_path, field, path)
+            yield _error(
+                element + "a" if not element.endswith("a") else element,
+                f"{path}.version",
+                f"MedDRA version {model.version} differs from version {first[0]} used elsewhere; "
+                "one report uses one MedDRA version",
+            )
+
+
+def _element_at(report: Report, owner_path: str, field: str, path: str) -> str:
+    """The element of `field` on the model at `owner_path` (for messages about nested terms)."""
+    for model, here in _walk(report, ""):
+        if here == owner_path and field in type(model).model_fields:
+            return element_of(model, field, path)
+    return ""
+
+
+RULES = (
+    _dates,
+    _case,
+    _primary_sources,
+    _sender,
+    _patient,
+    _pregnancy,
+    _death,
+    _reactions,
+    _tests,
+    _drugs,
+    _meddra_versions,
+)
+
+
+def check_report(report: Report, today: date | None = None) -> list[Finding]:
+    """All rule findings (errors and warnings) for a structurally valid report."""
+    today = today or date.today()
+    out: list[Finding] = []
+    for rule in RULES:
+        out.extend(rule(report, today))
+    return out
+
+
+def raise_rule_errors(findings: list[Finding]) -> None:
+    """Fail model validation with every error at once (warnings do not block)."""
+    errors = [f for f in findings if f.severity == "error"]
+    if errors:
+        payload: list[dict[str, Any]] = [
+            {"element": f.element, "path": f.path, "message": f.message} for f in errors
+        ]
+        raise PydanticCustomError(
+            RULE_ERROR_TYPE,
+            "{summary}",
+            {"summary": "; ".join(f.message for f in errors), "findings": payload},
+        )
