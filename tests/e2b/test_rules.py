@@ -1,0 +1,201 @@
+"""Each ICH business rule on the XML has a failing example that names its element."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from e2b.mapping import NS
+from e2b.rules import batch_findings
+from e2b.validate import validate_bytes, validate_tree
+from e2b.writer import BatchHeader, build_batch
+from pv.validation import validate_report
+
+TODAY = date(2026, 11, 25)
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "all_fields.json"
+HEADER = BatchHeader("BATCH-1", "LEMTRADAPV", "SFDA-NPC", datetime(2026, 11, 20, 10, 0, tzinfo=UTC))
+
+IE = "/h:MCCI_IN200100UV01/h:PORR_IN049016UV/h:controlActProcess/h:subject/h:investigationEvent"
+PR = IE + "/h:component/h:adverseEventAssessment/h:subject1/h:primaryRole"
+AEA = IE + "/h:component/h:adverseEventAssessment"
+REACTION = PR + "/h:subjectOf2/h:observation[h:code[@code='29']]"
+DRUG = PR + "/h:subjectOf2/h:organizer[h:code[@code='4']]/h:component[1]/h:substanceAdministration"
+TEST = PR + "/h:subjectOf2/h:organizer[h:code[@code='3']]/h:component[1]/h:observation"
+PRIMARY = IE + "/h:outboundRelationship[h:priorityNumber]"
+
+
+def _obs(code: str) -> str:
+    return f"h:outboundRelationship2/h:observation[h:code[@code='{code}']]/h:value"
+
+
+def fresh_tree() -> etree._Element:
+    report = validate_report(json.loads(FIXTURE.read_text(encoding="utf-8")), today=TODAY).report
+    assert report is not None
+    return build_batch([report], HEADER)
+
+
+def nodes(root: etree._Element, xpath: str) -> list[etree._Element]:
+    found = root.xpath(xpath, namespaces=NS)
+    assert isinstance(found, list) and found, f"fixture has no node at {xpath}"
+    return [n for n in found if isinstance(n, etree._Element)]
+
+
+def set_attr(xpath: str, name: str, value: str) -> Callable[[etree._Element], None]:
+    def mutate(root: etree._Element) -> None:
+        for node in nodes(root, xpath):
+            node.set(name, value)
+    return mutate
+
+
+def remove(xpath: str, first_only: bool = False) -> Callable[[etree._Element], None]:
+    def mutate(root: etree._Element) -> None:
+        found = nodes(root, xpath)
+        for node in found[:1] if first_only else found:
+            parent = node.getparent()
+            assert parent is not None
+            parent.remove(node)
+    return mutate
+
+
+def set_text(xpath: str, text: str) -> Callable[[etree._Element], None]:
+    def mutate(root: etree._Element) -> None:
+        for node in nodes(root, xpath):
+            node.text = text
+    return mutate
+
+
+def both(*mutations: Callable[[etree._Element], None]) -> Callable[[etree._Element], None]:
+    def mutate(root: etree._Element) -> None:
+        for m in mutations:
+            m(root)
+    return mutate
+
+
+def set_bl_false(xpath: str) -> Callable[[etree._Element], None]:
+    def mutate(root: etree._Element) -> None:
+        for node in nodes(root, xpath):
+            node.attrib.pop("nullFlavor", None)
+            node.set("value", "false")
+    return mutate
+
+
+CASES: list[tuple[str, Callable[[etree._Element], None], str]] = [
+    ("message id differs from C.1.1", set_attr("/h:MCCI_IN200100UV01/h:PORR_IN049016UV/h:id", "extension", "SA-X-9"), "N.2.r.1"),
+    ("C.1.1 not country-sender-number", set_attr(IE + "/h:id[1]", "extension", "NOTANID"), "C.1.1"),
+    ("C.1.2 not to the second", set_attr("//h:controlActProcess/h:effectiveTime", "value", "20261120"), "C.1.2"),
+    ("C.1.2 in the future", set_attr("//h:controlActProcess/h:effectiveTime", "value", "20991120100000+0000"), "C.1.2"),
+    ("C.1.3 outside its list", set_attr(IE + "/h:subjectOf2/h:investigationCharacteristic[h:code[@code='1']]/h:value", "code", "9"), "C.1.3"),
+    ("C.1.3 missing", remove(IE + "/h:subjectOf2[h:investigationCharacteristic/h:code[@code='1']]"), "C.1.3"),
+    ("C.1.4 only a month", set_attr(IE + "/h:effectiveTime/h:low", "value", "202611"), "C.1.4"),
+    ("C.1.5 before C.1.4", set_attr(IE + "/h:availabilityTime", "value", "20250101"), "C.1.5"),
+    ("C.1.5 in the future", set_attr(IE + "/h:availabilityTime", "value", "20991231"), "C.1.5"),
+    ("C.1.6.1 true with no document", remove(IE + "/h:reference"), "C.1.6.1.r.1"),
+    ("C.1.6.1 missing", remove(IE + "/h:component[h:observationEvent/h:code[@code='1']]"), "C.1.6.1"),
+    ("C.1.7 missing", remove(IE + "/h:component[h:observationEvent/h:code[@code='23']]"), "C.1.7"),
+    ("C.1.8.1 twice", lambda r: nodes(r, IE)[0].insert(2, etree.fromstring(
+        '<id xmlns="urn:hl7-org:v3" root="2.16.840.1.113883.3.989.2.1.3.2" extension="SA-B-2"/>')), "C.1.8.1"),
+    ("C.1.8.2 outside its list", set_attr(IE + "/h:outboundRelationship/h:relatedInvestigation[h:code[@code='1']]//h:assignedEntity/h:code", "code", "5"), "C.1.8.2"),
+    ("C.1.9.1 false", set_attr(IE + "/h:subjectOf2/h:investigationCharacteristic[h:code[@code='2']]/h:value", "value", "false"), "C.1.9.1"),
+    ("C.1.9.1 true without IDs", remove(IE + "/h:subjectOf1[h:controlActEvent/h:id]"), "C.1.9.1.r.2"),
+    ("C.1.11.1 outside its list", set_attr(IE + "/h:subjectOf2/h:investigationCharacteristic[h:code[@code='3']]/h:value", "code", "7"), "C.1.11.1"),
+    ("C.1.11.2 missing", remove(IE + "/h:subjectOf2[h:investigationCharacteristic/h:code[@code='4']]"), "C.1.11.2"),
+    ("two primary sources", set_attr(IE + "/h:outboundRelationship/h:priorityNumber", "value", "1"), "C.2.r.5"),
+    ("no primary source", remove(IE + "/h:outboundRelationship[h:priorityNumber]"), "C.2.r"),
+    ("primary source without country", remove(PRIMARY + "[h:priorityNumber/@value='1']//h:asLocatedEntity"), "C.2.r.3"),
+    ("primary source without qualification", remove(PRIMARY + "[h:priorityNumber/@value='1']//h:asQualifiedEntity"), "C.2.r.4"),
+    ("qualification outside its list", set_attr(PRIMARY + "//h:asQualifiedEntity/h:code[@code]", "code", "9"), "C.2.r.4"),
+    ("country not ISO", set_attr(PRIMARY + "//h:asLocatedEntity/h:location/h:code", "code", "Saudi"), "C.2.r.3"),
+    ("sender type outside its list", set_attr(IE + "/h:subjectOf1/h:controlActEvent/h:author/h:assignedEntity/h:code", "code", "8"), "C.3.1"),
+    ("sender without organisation", remove(IE + "/h:subjectOf1/h:controlActEvent/h:author/h:assignedEntity/h:representedOrganization/h:assignedEntity"), "C.3.2"),
+    ("patient name missing", remove(PR + "/h:player1/h:name"), "D.1"),
+    ("patient name wrong nullFlavor", lambda r: nodes(r, PR + "/h:player1/h:name")[0].attrib.update({"nullFlavor": "OTH"}), "D.1"),
+    ("sex outside ISO 5218", set_attr(PR + "/h:player1/h:administrativeGenderCode", "code", "3"), "D.5"),
+    ("age unit not allowed", set_attr(PR + "/h:subjectOf2/h:observation[h:code[@code='3']]/h:value", "unit", "yr"), "D.2.2b"),
+    ("age without unit", lambda r: nodes(r, PR + "/h:subjectOf2/h:observation[h:code[@code='3']]/h:value")[0].attrib.pop("unit"), "D.2.2b"),
+    ("age group outside its list", set_attr(PR + "/h:subjectOf2/h:observation[h:code[@code='4']]/h:value", "code", "9"), "D.2.3"),
+    ("birth date in the future", set_attr(PR + "/h:player1/h:birthTime", "value", "2099"), "D.2.1"),
+    ("LMP not a date", set_attr(PR + "/h:subjectOf2/h:observation[h:code[@code='22']]/h:value", "value", "2026-01"), "D.6"),
+    ("parent without sex", remove(PR + "/h:player1/h:role/h:associatedPerson/h:administrativeGenderCode"), "D.10.6"),
+    ("reaction without MedDRA code", lambda r: [nodes(r, REACTION + "/h:value")[0].attrib.pop(a) for a in ("code", "codeSystem")], "E.i.2.1b"),
+    ("reaction without MedDRA version", lambda r: nodes(r, REACTION + "/h:value")[0].attrib.pop("codeSystemVersion"), "E.i.2.1a"),
+    ("seriousness sent as false", set_bl_false(REACTION + "/" + _obs("21")), "E.i.3.2b"),
+    ("seriousness criterion missing", remove(REACTION + "/h:outboundRelationship2[h:observation/h:code[@code='33']]"), "E.i.3.2c"),
+    ("outcome outside its list", set_attr(REACTION + "/" + _obs("27"), "code", "9"), "E.i.7"),
+    ("outcome missing", remove(REACTION + "/h:outboundRelationship2[h:observation/h:code[@code='27']]"), "E.i.7"),
+    ("fatal without results-in-death", lambda r: nodes(r, REACTION + "/" + _obs("34"))[0].attrib.update({"nullFlavor": "NI"}) or nodes(r, REACTION + "/" + _obs("34"))[0].attrib.pop("value"), "E.i.3.2a"),
+    ("reaction ends before it starts", set_attr(REACTION + "/h:effectiveTime//h:high", "value", "20250101"), "E.i.5"),
+    ("reaction start in the future", set_attr(REACTION + "/h:effectiveTime//h:low", "value", "209901"), "E.i.4"),
+    ("duration unit not allowed", set_attr(REACTION + "/h:effectiveTime//h:width", "unit", "fortnight"), "E.i.6b"),
+    ("term highlighted outside its list", set_attr(REACTION + "/" + _obs("37"), "code", "7"), "E.i.3.1"),
+    ("reaction country not ISO", set_attr(REACTION + "/h:location//h:code", "code", "sa"), "E.i.9"),
+    ("two MedDRA versions", set_attr(TEST + "/h:code", "codeSystemVersion", "26.0"), "E.i.2.1a"),
+    ("MedDRA code not 8 digits", set_attr(TEST + "/h:code", "code", "1234567"), "E.i.2.1b"),
+    ("test without name", lambda r: [nodes(r, TEST + "/h:code")[0].attrib.pop(a) for a in ("code", "codeSystem", "codeSystemVersion")] and remove(TEST + "/h:code/h:originalText")(r), "F.r.2"),
+    ("test without result", both(remove(TEST + "/h:value"), remove(TEST + "/h:interpretationCode")), "F.r.3"),
+    ("test result code outside its list", set_attr(TEST + "/h:interpretationCode", "code", "9"), "F.r.3.1"),
+    ("test value without unit", lambda r: nodes(r, TEST + "/h:value/h:center")[0].attrib.pop("unit"), "F.r.3.3"),
+    ("drug role outside its list", set_attr(AEA + "/h:component/h:causalityAssessment[h:code[@code='20']]/h:value", "code", "9"), "G.k.1"),
+    ("no suspect drug", set_attr(AEA + "/h:component/h:causalityAssessment[h:code[@code='20']]/h:value", "code", "2"), "G.k.1"),
+    ("drug without role", remove(AEA + "/h:component[h:causalityAssessment/h:code[@code='20']]", first_only=True), "G.k.1"),
+    ("drug without name", set_text(DRUG + "/h:consumable/h:instanceOfKind/h:kindOfProduct/h:name", " "), "G.k.2.2"),
+    ("action taken outside its list", set_attr(DRUG + "/h:inboundRelationship/h:act/h:code", "code", "5"), "G.k.8"),
+    ("recurrence outside its list", set_attr(DRUG + "/" + _obs("31"), "code", "7"), "G.k.9.i.4"),
+    ("additional drug information outside its list", set_attr(DRUG + "/" + _obs("9"), "code", "12"), "G.k.10.r"),
+    ("dose without unit", lambda r: nodes(r, DRUG + "/h:outboundRelationship2/h:substanceAdministration/h:doseQuantity")[0].attrib.pop("unit"), "G.k.4.r.1b"),
+    ("dosing interval unit not allowed", set_attr(DRUG + "//h:period", "unit", "fortnight"), "G.k.4.r.3"),
+    ("dosage start in the future", set_attr(DRUG + "/h:outboundRelationship2/h:substanceAdministration/h:effectiveTime//h:low", "value", "20990101"), "G.k.4.r.4"),
+    ("causality points at no reaction", set_attr(AEA + "/h:component/h:causalityAssessment[h:code[@code='39']]/h:subject1//h:id", "root", "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"), "G.k.9.i.1"),
+    ("time to onset points at no reaction", set_attr(DRUG + "/h:outboundRelationship1/h:actReference/h:id", "root", "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"), "G.k.9.i.1"),
+    ("narrative blank", set_text(IE + "/h:text", "  "), "H.1"),
+    ("case summary without language", lambda r: nodes(r, IE + "/h:component/h:observationEvent[h:code[@code='36']]/h:value")[0].attrib.pop("language"), "H.5.r.1b"),
+    ("batch message type missing", remove("/h:MCCI_IN200100UV01/h:name"), "N.1.1"),
+    ("batch date not to the second", set_attr("/h:MCCI_IN200100UV01/h:creationTime", "value", "20261120"), "N.1.5"),
+]
+
+
+def test_the_unchanged_fixture_has_no_findings() -> None:
+    assert validate_tree(fresh_tree(), TODAY) == []
+
+
+@pytest.mark.parametrize(("mutation", "element"), [(m, e) for _, m, e in CASES],
+                         ids=[name for name, _, _ in CASES])
+def test_each_rule_names_its_element(
+    mutation: Callable[[etree._Element], None], element: str
+) -> None:
+    root = fresh_tree()
+    mutation(root)
+    findings = batch_findings(root, TODAY)
+    errors = [f for f in findings if f.severity == "error"]
+    assert element in {f.element for f in errors}, findings
+    hit = next(f for f in errors if f.element == element)
+    assert hit.message.endswith(f"({element})")
+    assert hit.path.startswith("/")
+    # The path points at a node that exists in the document.
+    assert root.getroottree().xpath(hit.path)
+
+
+def test_nullflavor_on_expedited_is_only_a_warning() -> None:
+    root = fresh_tree()
+    value = nodes(root, IE + "/h:component/h:observationEvent[h:code[@code='23']]/h:value")[0]
+    del value.attrib["value"]
+    value.set("nullFlavor", "NI")
+    findings = batch_findings(root, TODAY)
+    assert [(f.severity, f.element) for f in findings] == [("warning", "C.1.7")]
+
+
+def test_schema_and_rules_together() -> None:
+    root = fresh_tree()
+    remove(IE + "/h:statusCode")(root)  # a structural error the rules do not look at
+    set_attr(REACTION + "/" + _obs("27"), "code", "9")(root)
+    elements = {f.element for f in validate_tree(root, TODAY)}
+    assert {"XSD", "E.i.7"} <= elements
+
+
+def test_validate_bytes_parses_with_the_hardened_parser() -> None:
+    xml = etree.tostring(fresh_tree())
+    assert validate_bytes(xml, TODAY) == []
