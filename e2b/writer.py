@@ -104,10 +104,17 @@ class BatchHeader:
 # ---------------------------------------------------------------- tiny builders
 
 
+_TAGS: dict[str, str] = {}
+
+
 def _el(parent: E, tag: str, attrs: dict[str, str] | None = None, text: str | None = None) -> E:
-    node = etree.SubElement(parent, f"{{{HL7}}}{tag}")
-    for key, value in (attrs or {}).items():
-        node.set(_XSI_TYPE if key == "xsi:type" else key, value)
+    """A child in the HL7 namespace; 'xsi:type' in attrs becomes the namespaced attribute."""
+    qualified = _TAGS.get(tag)
+    if qualified is None:
+        qualified = _TAGS.setdefault(tag, f"{{{HL7}}}{tag}")
+    if attrs and "xsi:type" in attrs:
+        attrs = {(_XSI_TYPE if k == "xsi:type" else k): v for k, v in attrs.items()}
+    node = etree.SubElement(parent, qualified, attrs)
     if text is not None:
         node.text = text
     return node

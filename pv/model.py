@@ -21,6 +21,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -48,6 +49,7 @@ from pv.codelists import (
     TimeUnit,
 )
 from pv.dates import PartialDate
+from pv.findings import Finding
 
 # XML 1.0 cannot carry C0 controls (except tab, LF, CR), lone surrogates, U+FFFE or U+FFFF.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -622,6 +624,7 @@ class Report(Model):
     tests: list[TestResult] = e2b("F.r", "tests and procedures", default_factory=list)
     drugs: list[Drug] = e2b("G.k", "drugs", min_length=1)
     narrative: Narrative = e2b("H", "narrative")
+    _warnings: list[Finding] = PrivateAttr(default_factory=list)
 
     @model_validator(mode="after")
     def _business_rules(self, info: ValidationInfo) -> Report:
@@ -631,8 +634,15 @@ class Report(Model):
         today = None
         if isinstance(info.context, dict):
             today = info.context.get("today")
-        raise_rule_errors(check_report(self, today=today if isinstance(today, date) else None))
+        findings = check_report(self, today=today if isinstance(today, date) else None)
+        raise_rule_errors(findings)
+        self._warnings = findings
         return self
+
+    @property
+    def warnings(self) -> list[Finding]:
+        """Rule findings that do not block sending, from the last validation."""
+        return list(self._warnings)
 
     @property
     def serious(self) -> bool:

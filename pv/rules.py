@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from functools import cache
+from typing import TYPE_CHECKING, Any, get_args
 
 from pydantic import BaseModel
 from pydantic_core import PydanticCustomError
@@ -91,18 +92,35 @@ def _warning(element: str, path: str, text: str) -> Finding:
 # ---------------------------------------------------------------- walking the model
 
 
+@cache
+def _date_fields(cls: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of a model class that hold partial dates (found once per class)."""
+    from pv.dates import PartialDate
+
+    marker = get_args(PartialDate)[1:]
+
+    def is_date(annotation: Any) -> bool:
+        if get_args(annotation)[1:] == marker and get_args(annotation)[0] is str:
+            return True
+        return any(is_date(arg) for arg in get_args(annotation) if arg is not type(None))
+
+    return tuple(
+        name
+        for name, info in cls.model_fields.items()
+        if any(m in marker for m in info.metadata) or is_date(info.annotation)
+    )
+
+
 def _walk(model: BaseModel, path: str) -> Iterator[tuple[BaseModel, str]]:
     """Every sub-model with its field path (the report itself first)."""
     yield model, path
-    for name in type(model).model_fields:
-        value = getattr(model, name)
-        here = f"{path}.{name}" if path else name
+    for name, value in vars(model).items():
         if isinstance(value, BaseModel):
-            yield from _walk(value, here)
-        elif isinstance(value, list):
+            yield from _walk(value, f"{path}.{name}" if path else name)
+        elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
+            here = f"{path}.{name}" if path else name
             for i, item in enumerate(value):
-                if isinstance(item, BaseModel):
-                    yield from _walk(item, f"{here}[{i}]")
+                yield from _walk(item, f"{here}[{i}]")
 
 
 def element_of(model: BaseModel, field: str, path: str = "") -> str:
@@ -128,18 +146,20 @@ def contextual_element(element: str, path: str) -> str:
 
 def _dates(report: Report, today: date) -> Iterator[Finding]:
     """No date may lie in the future; C.1.4/C.1.5 need the day; ends are not before starts."""
-    from pv.dates import _ISO  # the partial date grammar
-
     for model, path in _walk(report, ""):
-        for name in type(model).model_fields:
-            value = getattr(model, name)
-            if not isinstance(value, str) or not _ISO.match(value):
+        fields = _date_fields(type(model))
+        if not fields:
+            continue
+        values = vars(model)
+        for name in fields:
+            value = values[name]
+            if value is None:
                 continue
             field_path = f"{path}.{name}" if path else name
-            element = element_of(model, name, field_path)
             if in_future(value, today):
+                element = element_of(model, name, field_path)
                 yield _error(element, field_path, f"{_title(model, name)} {value} is in the future")
-        start, end = getattr(model, "start", None), getattr(model, "end", None)
+        start, end = values.get("start"), values.get("end")
         if isinstance(start, str) and isinstance(end, str) and not is_before(start, end):
             field_path = f"{path}.end" if path else "end"
             yield _error(

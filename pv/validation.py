@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from pv.findings import Finding, has_errors
 from pv.model import Age, Gestation, Interval, MeddraTerm, Quantity, Report
-from pv.rules import RULE_ERROR_TYPE, check_report, contextual_element, finding
+from pv.rules import RULE_ERROR_TYPE, contextual_element, finding
 
 # Value types whose fields are the a/b halves of one element (E.i.2.1a/b, G.k.4.r.1a/b ...).
 _PAIRS: tuple[type[BaseModel], ...] = (MeddraTerm, Quantity, Age, Gestation, Interval)
@@ -55,7 +55,7 @@ def validate_report(data: dict[str, Any] | Report, today: date | None = None) ->
         report = Report.model_validate(payload, context=context)
     except ValidationError as exc:
         return ValidationResult(None, findings_from_error(exc))
-    return ValidationResult(report, check_report(report, today))
+    return ValidationResult(report, report.warnings)
 
 
 def findings_from_error(exc: ValidationError) -> list[Finding]:
