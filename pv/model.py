@@ -91,6 +91,11 @@ OptText = Annotated[
 ]
 
 
+EMAIL_PATTERN = r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$"
+PHONE_PATTERN = r"^[0-9+() .\-/x]+$"
+REPORT_ID_PATTERN = r"^[A-Z]{2}-[^\s]+-[^\s]+$"
+UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+
 Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 code, or EU")]
 OptCountry = Annotated[Country | None, BeforeValidator(_blank_to_none)]
 Language = Annotated[str, Field(pattern=r"^[a-z]{3}$", description="ISO 639-2 alpha-3 code")]
@@ -101,20 +106,14 @@ ReportId = Annotated[
     Field(
         min_length=5,
         max_length=100,
-        pattern=r"^[A-Z]{2}-[^\s]+-[^\s]+$",
+        pattern=REPORT_ID_PATTERN,
         description="country-sender-number, e.g. SA-LEMTRADAPV-000123",
     ),
 ]
-Email = Annotated[
-    str | None,
-    BeforeValidator(_blank_to_none),
-    Field(default=None, max_length=100, pattern=r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$"),
-]
-Phone = Annotated[
-    str | None,
-    BeforeValidator(_blank_to_none),
-    Field(default=None, max_length=33, pattern=r"^[0-9+() .\-/x]+$"),
-]
+_EmailText = Annotated[str, Field(max_length=100, pattern=EMAIL_PATTERN)]
+_PhoneText = Annotated[str, Field(max_length=33, pattern=PHONE_PATTERN)]
+Email = Annotated[_EmailText | None, BeforeValidator(_blank_to_none), Field(default=None)]
+Phone = Annotated[_PhoneText | None, BeforeValidator(_blank_to_none), Field(default=None)]
 
 
 def e2b(element: str | None, title: str, **kwargs: Any) -> Any:
@@ -406,9 +405,7 @@ def _new_id() -> str:
     return str(uuid.uuid4())
 
 
-Uuid = Annotated[
-    str, Field(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-]
+Uuid = Annotated[str, Field(pattern=UUID_PATTERN)]
 
 
 class Reaction(Model):

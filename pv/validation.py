@@ -13,7 +13,18 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from pv.findings import Finding, has_errors
-from pv.model import Age, Gestation, Interval, MeddraTerm, Quantity, Report
+from pv.model import (
+    EMAIL_PATTERN,
+    PHONE_PATTERN,
+    REPORT_ID_PATTERN,
+    UUID_PATTERN,
+    Age,
+    Gestation,
+    Interval,
+    MeddraTerm,
+    Quantity,
+    Report,
+)
 from pv.rules import RULE_ERROR_TYPE, contextual_element, finding
 
 # Value types whose fields are the a/b halves of one element (E.i.2.1a/b, G.k.4.r.1a/b ...).
@@ -25,6 +36,10 @@ _PATTERN_HINTS = {
     r"^\d{1,2}\.\d$": "must be a MedDRA version such as 27.1",
     r"^\d{8}$": "must be an 8-digit MedDRA code",
     r"^[^\s]+$": "must not contain spaces",
+    EMAIL_PATTERN: "is not a valid e-mail address (name@example.org)",
+    PHONE_PATTERN: "may contain only digits, spaces and + ( ) - / x",
+    REPORT_ID_PATTERN: "must look like SA-SENDER-000123 (country-sender-number)",
+    UUID_PATTERN: "must be an internal ID in UUID form",
 }
 
 
