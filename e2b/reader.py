@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 import uuid
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from typing import Any
 from lxml import etree
 
 from e2b.mapping import (
+    HL7,
     NS,
     OID_AUTHOR_ROLE,
     OID_CHARACTERISTIC,
@@ -55,7 +58,7 @@ from pv.codelists import (
     TestResultCode,
 )
 from pv.dates import DateFormatError, datetime_from_hl7, from_hl7
-from pv.findings import Finding
+from pv.findings import Finding, Severity, has_errors
 from pv.model import Report
 from pv.validation import validate_report
 
@@ -144,9 +147,57 @@ def _bool(node: E | None) -> bool | None:
     return value.strip() == "true"
 
 
-def _date(node: E | None) -> str | None:
+# Findings about values the reader cannot take over (an impossible date, a code outside its list),
+# collected while one message is read (see `read_message`) so the rest of the message is still read.
+_problems: ContextVar[list[Finding] | None] = ContextVar("e2b_reader_problems", default=None)
+
+
+def _where(node: E) -> str:
+    """A readable XPath of local names, with a position wherever siblings share a name."""
+    steps = []
+    for item in [node, *node.iterancestors()]:
+        name = etree.QName(item).localname
+        parent = item.getparent()
+        same = [s for s in parent if s.tag == item.tag] if parent is not None else [item]
+        steps.append(f"{name}[{same.index(item) + 1}]" if len(same) > 1 else name)
+    return "/" + "/".join(reversed(steps))
+
+
+def _note(severity: Severity, element: str, node: E, message: str) -> None:
+    """Record a finding about `node`; outside `read_message` an error is raised instead."""
+    finding = Finding(
+        severity, element, _where(node), f"line {node.sourceline}: {message} ({element})"
+    )
+    problems = _problems.get()
+    if problems is None:
+        if severity == "error":
+            raise ValueError(finding.message)
+        return
+    problems.append(finding)
+
+
+def _date(node: E | None, element: str) -> str | None:
+    """A partial date from an HL7 TS; an impossible date becomes a finding, not a crash."""
     value = _attr(node, "value")
-    return from_hl7(value) if value else None
+    if node is None or value is None:
+        return None
+    try:
+        return from_hl7(value)
+    except DateFormatError as exc:
+        _note("error", element, node, f"'{value}' cannot be read as a date: {exc}")
+        return None
+
+
+def _label(node: E | None) -> str | None:
+    """What a coded or free-text value says to a person: originalText, displayName, text, code."""
+    if node is None:
+        return None
+    return (
+        _text(_one(node, "h:originalText"))
+        or _attr(node, "displayName")
+        or _text(node)
+        or _attr(node, "code")
+    )
 
 
 def _pq(node: E | None) -> dict[str, str] | None:
@@ -197,8 +248,11 @@ def _prune(value: Any) -> Any:
     return value
 
 
-def _effective_parts(node: E | None) -> dict[str, Any]:
-    """start/end/duration/period from an IVL_TS, PIVL_TS or SXPR_TS effectiveTime."""
+def _effective_parts(node: E | None, start: str, end: str) -> dict[str, Any]:
+    """start/end/duration/period from an IVL_TS, PIVL_TS or SXPR_TS effectiveTime.
+
+    `start` and `end` are the E2B elements of the two dates, for findings about them.
+    """
     out: dict[str, Any] = {}
     if node is None:
         return out
@@ -212,13 +266,13 @@ def _effective_parts(node: E | None) -> dict[str, Any]:
             continue
         low, high, width = _one(comp, "h:low"), _one(comp, "h:high"), _one(comp, "h:width")
         if _attr(low, "value"):
-            out["start"] = _date(low)
+            out["start"] = _date(low, start)
         if _attr(high, "value"):
-            out["end"] = _date(high)
+            out["end"] = _date(high, end)
         if width is not None and width.get("value"):
             out["duration"] = {"value": width.get("value"), "unit": width.get("unit")}
         if comp.get("value"):  # a plain TS
-            out["start"] = _date(comp)
+            out["start"] = _date(comp, start)
     return out
 
 
@@ -246,9 +300,16 @@ def read_tree(root: E) -> ReadBatch:
         messages = _all(root, "h:PORR_IN049016UV")
         batch = root
     else:
+        name = etree.QName(root)
+        found = name.localname
+        if name.localname in (
+            "MCCI_IN200100UV01",
+            "PORR_IN049016UV",
+        ):  # right name, wrong namespace
+            found += f" in the namespace {name.namespace}" if name.namespace else " in no namespace"
         raise NotAnIcsrError(
-            f"this is not an E2B(R3) ICSR file: the root element is {etree.QName(root).localname}, "
-            "expected MCCI_IN200100UV01"
+            f"This is not an E2B(R3) ICSR file: the root element is {found}, "
+            f"expected MCCI_IN200100UV01 in the HL7 v3 namespace {HL7}."
         )
     reports = [read_message(m) for m in messages]
     return ReadBatch(
@@ -261,24 +322,49 @@ def read_tree(root: E) -> ReadBatch:
 
 
 def read_message(message: E) -> ReadReport:
-    """One PORR_IN049016UV -> ReadReport. Dates or codes that cannot be read become findings."""
+    """One PORR_IN049016UV -> ReadReport. Dates or codes that cannot be read become findings.
+
+    A value the reader could not take over is left out of `data` and reported with its XPath;
+    the report is then None even if the model would accept what is left.
+    """
     message_id = _attr(_one(message, "h:id"), "extension")
+    problems: list[Finding] = []
+    token = _problems.set(problems)
     try:
         data = _prune(message_data(message))
-    except DateFormatError as exc:
-        return ReadReport(message_id, {}, None, [Finding("error", "date", "", str(exc))])
+    finally:
+        _problems.reset(token)
+    # Sections the ICSR always has stay, even empty, so the model names the missing element
+    # (e.g. D.1 for a patient known only by masked initials) rather than the whole section.
+    for section in ("case", "patient", "narrative"):
+        data.setdefault(section, {})
     result = validate_report(data)
-    return ReadReport(message_id, data, result.report, result.findings)
+    report = None if has_errors(problems) else result.report
+    return ReadReport(message_id, data, report, problems + result.findings)
 
 
 def message_data(message: E) -> dict[str, Any]:
-    """The plain data of one ICSR message, shaped like the report model."""
+    """The plain data of one ICSR message, shaped like the report model.
+
+    Outside `read_message` a value that cannot be read raises ValueError instead of a finding.
+    """
     act = _one(message, "h:controlActProcess")
     ie = _one(act, "h:subject/h:investigationEvent")
     if ie is None:
         raise NotAnIcsrError("the message has no investigationEvent (the ICSR itself)")
     aea = _one(ie, "h:component/h:adverseEventAssessment")
     role = _one(aea, "h:subject1/h:primaryRole")
+    reactions = (
+        [_reaction(n) for n in _all(role, "h:subjectOf2/h:observation" + _obs(Obs.REACTION))]
+        if role is not None
+        else []
+    )
+    drugs = _drugs(role, aea)
+    # A drug's G.k.9.i links are spread over three places in the XML (time intervals, recurrence,
+    # causality); list them in the order of the reactions (E.i) they assess.
+    order = {reaction["id"]: i for i, reaction in enumerate(reactions)}
+    for drug in drugs:
+        drug["reactions"].sort(key=lambda link: order.get(link["reaction_id"], len(order)))
     return {
         "case": _case(act, ie),
         "primary_sources": [
@@ -291,13 +377,9 @@ def message_data(message: E) -> dict[str, Any]:
         ],
         "sender": _sender(ie),
         "patient": _patient(role) if role is not None else {},
-        "reactions": [
-            _reaction(n) for n in _all(role, "h:subjectOf2/h:observation" + _obs(Obs.REACTION))
-        ]
-        if role is not None
-        else [],
+        "reactions": reactions,
         "tests": _tests(role),
-        "drugs": _drugs(role, aea),
+        "drugs": drugs,
         "narrative": _narrative(ie, aea),
     }
 
@@ -305,9 +387,20 @@ def message_data(message: E) -> dict[str, Any]:
 # ---------------------------------------------------------------- C
 
 
-def _case(act: E | None, ie: E) -> dict[str, Any]:
-    created = _attr(_one(act, "h:effectiveTime"), "value")
+def _created(act: E | None) -> str | None:
+    """C.1.2, which ICH requires to the second."""
+    node = _one(act, "h:effectiveTime")
+    value = _attr(node, "value")
+    if node is None or value is None:
+        return None
+    try:
+        return datetime_from_hl7(value).isoformat()
+    except ValueError as exc:  # DateFormatError, or datetime's own for month 13 and the like
+        _note("error", "C.1.2", node, f"'{value}' is not a date and time to the second ({exc})")
+        return None
 
+
+def _case(act: E | None, ie: E) -> dict[str, Any]:
     def characteristic(code: str) -> E | None:
         return _one(
             ie,
@@ -345,12 +438,12 @@ def _case(act: E | None, ie: E) -> dict[str, Any]:
     ]
     return {
         "sender_report_id": _attr(_one(ie, f"h:id[@root='{OID_MESSAGE_ID}']"), "extension"),
-        "created_at": datetime_from_hl7(created).isoformat() if created else None,
+        "created_at": _created(act),
         "report_type": _coded(
             characteristic(Characteristic.REPORT_TYPE), ReportType, ReportType.oid()
         ),
-        "first_received": _date(_one(ie, "h:effectiveTime/h:low")),
-        "most_recent": _date(_one(ie, "h:availabilityTime")),
+        "first_received": _date(_one(ie, "h:effectiveTime/h:low"), "C.1.4"),
+        "most_recent": _date(_one(ie, "h:availabilityTime"), "C.1.5"),
         "additional_documents": _bool(event_value(Obs.ADDITIONAL_DOCUMENTS)) or False,
         "documents": documents,
         "expedited": _bool(expedited),
@@ -425,8 +518,16 @@ def _primary_source(inv: E) -> dict[str, Any]:
         "qualification": _coded(
             _one(person, "h:asQualifiedEntity/h:code"), Qualification, Qualification.oid()
         ),
-        "primary_for_regulatory": priority == "1",
+        "primary_for_regulatory": _is_one(priority),
     }
+
+
+def _is_one(priority: str | None) -> bool:
+    """C.2.r.5 is priorityNumber 1, a REAL: "1", "1.0" and "01" all say primary."""
+    try:
+        return priority is not None and Decimal(priority) == 1
+    except InvalidOperation:
+        return False
 
 
 def _sender(ie: E) -> dict[str, Any]:
@@ -455,7 +556,7 @@ def _subject_obs(node: E, code: str) -> E | None:
 
 def _patient(role: E) -> dict[str, Any]:
     player = _one(role, "h:player1")
-    death_date = _date(_one(player, "h:deceasedTime"))
+    death_date = _date(_one(player, "h:deceasedTime"), "D.9.1")
     reported = [
         _cause(v)
         for v in _all(
@@ -483,19 +584,21 @@ def _patient(role: E) -> dict[str, Any]:
             "autopsy_causes": autopsy_causes,
         }
     parent_role = _one(player, "h:role[h:code[@code='PRN']]") if player is not None else None
-    history = _history(role)
+    history = _history(role, "D.7")
     return {
         "initials": _text(_one(player, "h:name")),
-        "birth_date": _date(_one(player, "h:birthTime")),
+        # D.1 nullFlavor MSK: known to the sender, withheld for privacy (ICH IG).
+        "initials_withheld": _attr(_one(player, "h:name"), "nullFlavor") == "MSK" or None,
+        "birth_date": _date(_one(player, "h:birthTime"), "D.2.1"),
         "age": _pq(_subject_obs(role, Obs.AGE)),
         "gestation_at_onset": _pq(_subject_obs(role, Obs.GESTATION_PERIOD)),
         "age_group": _coded(_subject_obs(role, Obs.AGE_GROUP), AgeGroup, AgeGroup.oid()),
         "weight_kg": _attr(_subject_obs(role, Obs.BODY_WEIGHT), "value"),
         "height_cm": _attr(_subject_obs(role, Obs.HEIGHT), "value"),
         "sex": _attr(_one(player, "h:administrativeGenderCode"), "code"),
-        "last_menstrual_period": _date(_subject_obs(role, Obs.LAST_MENSTRUAL_PERIOD)),
+        "last_menstrual_period": _date(_subject_obs(role, Obs.LAST_MENSTRUAL_PERIOD), "D.6"),
         **history,
-        "drug_history": _drug_history(role),
+        "drug_history": _drug_history(role, "D.8"),
         "death": death,
         "parent": _parent(parent_role) if parent_role is not None else None,
     }
@@ -507,28 +610,29 @@ def _cause(value: E) -> dict[str, Any]:
 
 def _parent(role: E) -> dict[str, Any]:
     person = _one(role, "h:associatedPerson")
-    history = _history(role)
+    history = _history(role, "D.10.7")
     history.pop("concomitant_therapies", None)
     return {
         "identification": _text(_one(person, "h:name")),
         "sex": _attr(_one(person, "h:administrativeGenderCode"), "code"),
-        "birth_date": _date(_one(person, "h:birthTime")),
+        "birth_date": _date(_one(person, "h:birthTime"), "D.10.2.1"),
         "age": _pq(_subject_obs(role, Obs.AGE)),
-        "last_menstrual_period": _date(_subject_obs(role, Obs.LAST_MENSTRUAL_PERIOD)),
+        "last_menstrual_period": _date(_subject_obs(role, Obs.LAST_MENSTRUAL_PERIOD), "D.10.3"),
         "weight_kg": _attr(_subject_obs(role, Obs.BODY_WEIGHT), "value"),
         "height_cm": _attr(_subject_obs(role, Obs.HEIGHT), "value"),
         **history,
-        "drug_history": _drug_history(role),
+        "drug_history": _drug_history(role, "D.10.8"),
     }
 
 
-def _history(holder: E) -> dict[str, Any]:
+def _history(holder: E, block: str) -> dict[str, Any]:
+    """D.7 (or D.10.7 for the parent, as `block` says)."""
     org = _one(holder, "h:subjectOf2/h:organizer" + _group(Group.MEDICAL_HISTORY))
     if org is None:
         return {}
     items = []
     for obs in _all(org, f"h:component/h:observation[h:code[@codeSystem='{OID_MEDDRA}']]"):
-        times = _effective_parts(_one(obs, "h:effectiveTime"))
+        times = _effective_parts(_one(obs, "h:effectiveTime"), f"{block}.1.r.2", f"{block}.1.r.4")
         items.append(
             {
                 "condition": _meddra(_one(obs, "h:code")),
@@ -569,11 +673,12 @@ def _history(holder: E) -> dict[str, Any]:
     }
 
 
-def _drug_history(holder: E) -> list[dict[str, Any]]:
+def _drug_history(holder: E, block: str) -> list[dict[str, Any]]:
+    """D.8.r (or D.10.8.r for the parent, as `block` says)."""
     org = _one(holder, "h:subjectOf2/h:organizer" + _group(Group.DRUG_HISTORY))
     out = []
     for sa in _all(org, "h:component/h:substanceAdministration") if org is not None else []:
-        times = _effective_parts(_one(sa, "h:effectiveTime"))
+        times = _effective_parts(_one(sa, "h:effectiveTime"), f"{block}.r.4", f"{block}.r.5")
         out.append(
             {
                 "name": _text(_one(sa, "h:consumable/h:instanceOfKind/h:kindOfProduct/h:name")),
@@ -606,8 +711,7 @@ def _pert(obs: E, code: str) -> E | None:
 def _reaction(obs: E) -> dict[str, Any]:
     value = _one(obs, "h:value")
     original = _one(value, "h:originalText")
-    times = _effective_parts(_one(obs, "h:effectiveTime"))
-    highlighted = _attr(_pert(obs, Obs.TERM_HIGHLIGHTED), "code")
+    times = _effective_parts(_one(obs, "h:effectiveTime"), "E.i.4", "E.i.5")
     seriousness = {
         name: _bool(_pert(obs, code)) is True for name, code in SERIOUSNESS_CODES.items()
     }
@@ -617,10 +721,7 @@ def _reaction(obs: E) -> dict[str, Any]:
         "language": _attr(original, "language") or "eng",
         "translation": _text(_pert(obs, Obs.REACTION_TRANSLATION)),
         "term": _meddra(value),
-        "highlighted": None
-        if highlighted is None
-        else highlighted
-        in (TermHighlighted.HIGHLIGHTED_NOT_SERIOUS, TermHighlighted.HIGHLIGHTED_SERIOUS),
+        "highlighted": _highlighted(_pert(obs, Obs.TERM_HIGHLIGHTED)),
         "seriousness": seriousness,
         "start": times.get("start"),
         "end": times.get("end"),
@@ -631,22 +732,74 @@ def _reaction(obs: E) -> dict[str, Any]:
     }
 
 
+def _highlighted(value: E | None) -> bool | None:
+    """E.i.3.1 codes highlighting and seriousness together; the model keeps the highlighting."""
+    code = _attr(value, "code")
+    if value is None or code is None:
+        return None
+    if code in (TermHighlighted.HIGHLIGHTED_NOT_SERIOUS, TermHighlighted.HIGHLIGHTED_SERIOUS):
+        return True
+    if code in (
+        TermHighlighted.NOT_HIGHLIGHTED_NOT_SERIOUS,
+        TermHighlighted.NOT_HIGHLIGHTED_SERIOUS,
+    ):
+        return False
+    _note("error", "E.i.3.1", value, f"'{code}' is not a code of the ICH list (1 to 4)")
+    return None
+
+
+# IVXB_PQ bounds as the ICH qualifiers of F.r.3.2; `inclusive` defaults to true.
+_QUALIFIERS = {("low", True): ">=", ("low", False): ">", ("high", True): "<=", ("high", False): "<"}
+
+
+def _qualified(value: E) -> str | None:
+    """An IVL_PQ result sent as bounds ("<5 mg/L": high 5, not inclusive) as text."""
+    parts = []
+    for bound in ("low", "high"):
+        node = _one(value, f"h:{bound}")
+        number = _attr(node, "value")
+        if node is None or number is None:
+            continue
+        inclusive = (node.get("inclusive") or "true").strip() != "false"
+        unit = _attr(node, "unit")
+        parts.append(f"{_QUALIFIERS[bound, inclusive]}{number}" + (f" {unit}" if unit else ""))
+    return " and ".join(parts) or None
+
+
+def _test_result(obs: E) -> tuple[dict[str, str] | None, str | None]:
+    """F.r.3.2/3.3 (a number and unit) and F.r.3.4 (text); an observation may send both."""
+    result = None
+    texts = []
+    for value in _all(obs, "h:value"):
+        kind = (value.get(_XSI_TYPE) or "").split(":")[-1]
+        if kind == "PQ" or (kind == "IVL_PQ" and value.get("value") is not None):
+            result = _pq(value)
+        elif kind == "IVL_PQ" and _one(value, "h:center") is not None:
+            result = _pq(_one(value, "h:center"))
+        elif kind == "IVL_PQ":
+            qualified = _qualified(value)
+            if qualified is not None:
+                # The model holds a result as one number; "<5" read as 5 would change its meaning.
+                texts.append(qualified)
+                _note(
+                    "warning",
+                    "F.r.3.2",
+                    value,
+                    f"the result '{qualified}' has a qualifier, so it is kept as text",
+                )
+        elif kind in ("ED", "ST"):
+            text = _text(value)
+            if text is not None:
+                texts.append(text)
+    return result, "\n".join(texts) if texts else None
+
+
 def _tests(role: E | None) -> list[dict[str, Any]]:
     org = _one(role, "h:subjectOf2/h:organizer" + _group(Group.TESTS)) if role is not None else None
     out = []
     for obs in _all(org, "h:component/h:observation") if org is not None else []:
         code = _one(obs, "h:code")
-        value = _one(obs, "h:value")
-        kind = (value.get(_XSI_TYPE) or "").split(":")[-1] if value is not None else ""
-        result = None
-        result_text = None
-        if kind in ("IVL_PQ", "PQ"):
-            center = _one(value, "h:center") if kind == "IVL_PQ" else value
-            if center is None and value is not None:  # a qualifier: < high or > low
-                center = _one(value, "h:high") or _one(value, "h:low")
-            result = _pq(center)
-        elif kind in ("ED", "ST"):
-            result_text = _text(value)
+        result, result_text = _test_result(obs)
 
         def bound(flag: str, o: E = obs) -> str | None:
             return _attr(
@@ -660,7 +813,7 @@ def _tests(role: E | None) -> list[dict[str, Any]]:
 
         out.append(
             {
-                "date": _date(_one(obs, "h:effectiveTime")),
+                "date": _date(_one(obs, "h:effectiveTime"), "F.r.1"),
                 "name": _text(_one(code, "h:originalText")),
                 "test": _meddra(code),
                 "result_code": _coded(
@@ -688,20 +841,20 @@ def _drugs(role: E | None, aea: E | None) -> list[dict[str, Any]]:
         for ca in _all(aea, "h:component/h:causalityAssessment" + _obs(Obs.DRUG_ROLE)):
             drug_id = _ref(_one(ca, "h:subject2/h:productUseReference/h:id"))
             if drug_id:
-                roles[drug_id] = _coded(_one(ca, "h:value"), DrugRole, DrugRole.oid())
+                role_code = _coded(_one(ca, "h:value"), DrugRole, DrugRole.oid())
+                if roles.get(drug_id) is None:  # a regional role under another list adds nothing
+                    roles[drug_id] = role_code
         for ca in _all(aea, "h:component/h:causalityAssessment" + _obs(Obs.CAUSALITY)):
             drug_id = _ref(_one(ca, "h:subject2/h:productUseReference/h:id"))
             reaction_id = _ref(_one(ca, "h:subject1/h:adverseEffectReference/h:id"))
             if drug_id and reaction_id:
+                # ICH sends source and method as free text (originalText); systems that code
+                # them usually add a displayName, which says more to a reader than the code.
                 causality.setdefault((drug_id, reaction_id), []).append(
                     {
-                        "source": _text(_one(ca, "h:author/h:assignedEntity/h:code/h:originalText"))
-                        or _attr(_one(ca, "h:author/h:assignedEntity/h:code"), "code"),
-                        "method": _text(_one(ca, "h:methodCode/h:originalText"))
-                        or _attr(_one(ca, "h:methodCode"), "code"),
-                        "result": _text(_one(ca, "h:value/h:originalText"))
-                        or _text(_one(ca, "h:value"))
-                        or _attr(_one(ca, "h:value"), "code"),
+                        "source": _label(_one(ca, "h:author/h:assignedEntity/h:code")),
+                        "method": _label(_one(ca, "h:methodCode")),
+                        "result": _label(_one(ca, "h:value")),
                     }
                 )
     out = []
@@ -806,11 +959,14 @@ def _drug(
     }
 
 
-_COURSE = re.compile(r"^Course (?P<course>[1-9][0-9]?)(?:: (?P<text>.*))?$", re.DOTALL)
+_COURSE = re.compile(r"^Course (?P<course>[1-9]|1[0-9]|20)(?:: (?P<text>.*))?$", re.DOTALL)
 
 
 def _course_and_text(text: str | None) -> dict[str, Any]:
-    """Split the writer's "Course N: ..." prefix of G.k.4.r.8 back into course and text."""
+    """Split the writer's "Course N: ..." prefix of G.k.4.r.8 back into course and text.
+
+    Only the model's course numbers (1 to 20) are split off; other text is kept whole.
+    """
     match = _COURSE.match(text) if text else None
     if match is None:
         return {"text": text}
@@ -818,7 +974,7 @@ def _course_and_text(text: str | None) -> dict[str, Any]:
 
 
 def _dosage(sa: E) -> dict[str, Any]:
-    times = _effective_parts(_one(sa, "h:effectiveTime"))
+    times = _effective_parts(_one(sa, "h:effectiveTime"), "G.k.4.r.4", "G.k.4.r.5")
     period = times.get("period")
     dose = _one(sa, "h:doseQuantity")
     instance = _one(sa, "h:consumable/h:instanceOfKind")

@@ -158,12 +158,15 @@ def datetime_from_hl7(ts: str) -> datetime:
     if g["tz"]:
         sign = 1 if g["tz"][0] == "+" else -1
         tz = timezone(sign * timedelta(hours=int(g["tz"][1:3]), minutes=int(g["tz"][3:5])))
-    return datetime(
-        int(g["y"] or 0),
-        int(g["m"] or 0),
-        int(g["d"] or 0),
-        int(g["H"] or 0),
-        int(g["M"] or 0),
-        int(g["S"] or 0),
-        tzinfo=tz,
-    )
+    try:
+        return datetime(
+            int(g["y"] or 0),
+            int(g["m"] or 0),
+            int(g["d"] or 0),
+            int(g["H"] or 0),
+            int(g["M"] or 0),
+            int(g["S"] or 0),
+            tzinfo=tz,
+        )
+    except ValueError as exc:
+        raise DateFormatError(f"'{ts}' is not a real date and time ({exc})") from exc

@@ -342,6 +342,12 @@ class Parent(Model):
 class Patient(Model):
     """D: the patient."""
 
+    initials_withheld: bool = e2b(
+        "D.1",
+        "initials known but withheld",
+        default=False,
+        description="Sent as nullFlavor MSK when the initials are known but not transmitted",
+    )
     initials: OptText = e2b(
         "D.1",
         "patient initials",
@@ -418,7 +424,7 @@ class Reaction(Model):
         json_schema_extra={"xml": "observation/id/@root, referenced by G.k.9.i.1"},
     )
     guide_category: str | None = e2b(None, "guide category", default=None)
-    verbatim: ReqText = e2b("E.i.1.1a", "reaction as reported", max_length=250)
+    verbatim: OptText = e2b("E.i.1.1a", "reaction as reported", default=None, max_length=250)
     language: Language = e2b("E.i.1.1b", "language of the reported term", default="eng")
     translation: OptText = e2b(
         "E.i.1.2", "reaction as reported, translated", default=None, max_length=250
@@ -523,11 +529,11 @@ class Indication(Model):
 
 
 class Causality(Model):
-    """G.k.9.i.2.r: one assessment of whether the drug caused the reaction."""
+    """G.k.9.i.2.r: one assessment of whether the drug caused the reaction (each part optional)."""
 
-    source: ReqText = e2b("G.k.9.i.2.r.1", "source of assessment", max_length=60)
-    method: ReqText = e2b("G.k.9.i.2.r.2", "method of assessment", max_length=60)
-    result: ReqText = e2b("G.k.9.i.2.r.3", "result of assessment", max_length=60)
+    source: OptText = e2b("G.k.9.i.2.r.1", "source of assessment", default=None, max_length=60)
+    method: OptText = e2b("G.k.9.i.2.r.2", "method of assessment", default=None, max_length=60)
+    result: OptText = e2b("G.k.9.i.2.r.3", "result of assessment", default=None, max_length=60)
 
 
 class DrugReaction(Model):

@@ -283,11 +283,17 @@ def _patient(report: Report, today: date) -> Iterator[Finding]:
         patient.height_cm,
         patient.gestation_at_onset,
     )
-    if not any(x is not None for x in identifying):
+    if not patient.initials_withheld and not any(x is not None for x in identifying):
         yield _error(
             "D.1",
             "patient.initials",
             "the patient must be identifiable: give initials, age, age group, date of birth or sex",
+        )
+    if patient.initials_withheld and patient.initials:
+        yield _error(
+            "D.1",
+            "patient.initials_withheld",
+            "initials are given and also marked as withheld: choose one",
         )
     if patient.last_menstrual_period and patient.sex is Sex.MALE:
         yield _error(
@@ -369,6 +375,14 @@ def _death(report: Report, today: date) -> Iterator[Finding]:
         )
     death = report.patient.death
     if death is not None:
+        if not (
+            death.date or death.reported_causes or death.autopsy is not None or death.autopsy_causes
+        ):
+            yield _error(
+                "D.9.1",
+                "patient.death.date",
+                "give the date of death, a reported cause or whether an autopsy was done",
+            )
         if not (fatal or died):
             yield _error(
                 "E.i.7",
@@ -475,6 +489,21 @@ def _drugs(report: Report, today: date) -> Iterator[Finding]:
                     f"{path}.reactions[{j}].reaction_id",
                     "the assessed reaction is not one of this report's reactions",
                 )
+            if not (
+                link.causality or link.time_to_onset or link.time_since_last_dose or link.recurrence
+            ):
+                yield _error(
+                    "G.k.9.i",
+                    f"{path}.reactions[{j}]",
+                    "an assessment needs a causality result, a time to onset or a recurrence",
+                )
+            for c, causality in enumerate(link.causality):
+                if not (causality.source or causality.method or causality.result):
+                    yield _error(
+                        "G.k.9.i.2.r.3",
+                        f"{path}.reactions[{j}].causality[{c}].result",
+                        "give the result of the causality assessment",
+                    )
             if link.reaction_id in seen:
                 yield _error(
                     "G.k.9.i.1",
