@@ -71,6 +71,35 @@ def schema_findings(tree: etree._ElementTree | etree._Element) -> list[Finding]:
     return findings
 
 
+MESSAGE_ROOT = "{urn:hl7-org:v3}PORR_IN049016UV"
+
+
+def message_schema_findings(message: etree._Element) -> list[Finding]:
+    """XSD findings for one PORR_IN049016UV message on its own, as a streamed batch checks it.
+
+    The schema set declares the message as a global element with the content it has inside the
+    batch, so validating each message alone is the same check, one message at a time.
+    """
+    if message.tag != MESSAGE_ROOT:
+        return [Finding("error", "XSD", "/*", f"{message.tag} is not an ICSR message")]
+    schema = load_schema()
+    # As a document root the message must carry ITSVersion, which inside a batch it does not.
+    added = message.get("ITSVersion") is None
+    if added:
+        message.set("ITSVersion", "XML_1.0")
+    try:
+        with _validation_lock:
+            valid = schema.validate(message)
+            entries = [] if valid else list(schema.error_log)
+    finally:
+        if added:
+            del message.attrib["ITSVersion"]
+    return [
+        Finding("error", "XSD", entry.path or "/", f"line {entry.line}: {entry.message}")
+        for entry in entries
+    ]
+
+
 def is_schema_valid(tree: etree._ElementTree | etree._Element) -> bool:
     """True when the document conforms to the ICSR batch schema."""
     return not schema_findings(tree)
