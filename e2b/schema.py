@@ -80,8 +80,9 @@ def message_schema_findings(message: etree._Element) -> list[Finding]:
     The schema set declares the message as a global element with the content it has inside the
     batch, so validating each message alone is the same check, one message at a time.
     """
-    if message.tag != MESSAGE_ROOT:
-        return [Finding("error", "XSD", "/*", f"{message.tag} is not an ICSR message")]
+    tag = etree.QName(message).text
+    if tag != MESSAGE_ROOT:
+        return [Finding("error", "XSD", "/*", f"{tag} is not an ICSR message")]
     schema = load_schema()
     # As a document root the message must carry ITSVersion, which inside a batch it does not.
     added = message.get("ITSVersion") is None

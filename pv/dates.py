@@ -39,7 +39,7 @@ class DateFormatError(ValueError):
 
 
 def _parts(value: str) -> dict[str, str | None]:
-    match = _ISO.match(value)
+    match = _ISO.fullmatch(value)
     if match is None:
         raise DateFormatError(
             f"'{value}' is not a date: use YYYY, YYYY-MM or YYYY-MM-DD (optionally THH:MM)"
@@ -125,7 +125,7 @@ def to_hl7(value: str) -> str:
 
 def from_hl7(ts: str) -> str:
     """HL7 TS -> partial date string. A time zone, if any, is dropped: partial dates are local."""
-    match = _TS.match(ts.strip())
+    match = _TS.fullmatch(ts.strip())
     if match is None:
         raise DateFormatError(f"'{ts}' is not an HL7 date (CCYY[MM[DD[hh[mm[ss]]]]][+ZZzz])")
     g = match.groupdict()
@@ -150,7 +150,7 @@ def datetime_to_hl7(moment: datetime) -> str:
 
 def datetime_from_hl7(ts: str) -> datetime:
     """HL7 TS to the second (offset optional, UTC assumed) -> aware datetime."""
-    match = _TS.match(ts.strip())
+    match = _TS.fullmatch(ts.strip())
     if match is None or match["S"] is None:
         raise DateFormatError(f"'{ts}' is not a timestamp to the second (CCYYMMDDhhmmss[+ZZzz])")
     g = match.groupdict()

@@ -439,6 +439,13 @@ class Reaction(Model):
     medically_confirmed: bool | None = e2b("E.i.8", "medically confirmed", default=None)
     country: OptCountry = e2b("E.i.9", "country where it occurred", default=None)
 
+    @model_validator(mode="after")
+    def _language_goes_with_the_term(self) -> Reaction:
+        """E.i.1.1b is the language of E.i.1.1a; without a reported term it is not sent."""
+        if self.verbatim is None and self.language != "eng":
+            self.language = "eng"
+        return self
+
     @property
     def highlighted_code(self) -> TermHighlighted | None:
         """E.i.3.1 carries highlighting and seriousness in one code."""
@@ -605,7 +612,7 @@ class Narrative(Model):
     narrative: ReqText = e2b("H.1", "case narrative", max_length=100000)
     reporter_comments: OptText = e2b("H.2", "reporter's comments", default=None, max_length=20000)
     sender_diagnoses: list[MeddraTerm] = e2b(
-        "H.3.r", "sender's diagnosis (MedDRA)", default_factory=list
+        "H.3.r.1", "sender's diagnosis (MedDRA)", default_factory=list
     )
     sender_comments: OptText = e2b("H.4", "sender's comments", default=None, max_length=20000)
     summaries: list[CaseSummary] = e2b(

@@ -530,25 +530,25 @@ def _drugs(report: Report, today: date) -> Iterator[Finding]:
 
 
 def _meddra_versions(report: Report, today: date) -> Iterator[Finding]:
-    """ICH IG: only one MedDRA version per ICSR (E.i.2.1a, D.7.1.r.1a, G.k.7.r.2a ...)."""
+    """ICH IG: only one MedDRA version per ICSR (E.i.2.1a, D.7.1.r.1a, G.k.7.r.2a ...).
+
+    The reactions' version is the report's version; only terms that differ from it are flagged.
+    """
     from pv.model import MeddraTerm
 
-    first: tuple[str, str] | None = None
+    version = report.reactions[0].term.version
     for model, path in _walk(report, ""):
-        if not isinstance(model, MeddraTerm):
+        if not isinstance(model, MeddraTerm) or model.version == version:
             continue
-        if first is None:
-            first = (model.version, path)
-        elif model.version != first[0]:
-            owner_path = path.rsplit(".", 1)[0]
-            field = path.rsplit(".", 1)[-1].split("[")[0]
-            element = _element_at(report, owner_path, field, path)
-            yield _error(
-                element + "a" if not element.endswith("a") else element,
-                f"{path}.version",
-                f"MedDRA version {model.version} differs from version {first[0]} used elsewhere; "
-                "one report uses one MedDRA version",
-            )
+        owner_path, _, last = path.rpartition(".")
+        field = last.split("[")[0]
+        element = _element_at(report, owner_path, field, path)
+        yield _error(
+            element if element.endswith("a") else element + "a",
+            f"{path}.version",
+            f"MedDRA version {model.version} differs from version {version} of the reactions; "
+            "one report uses one MedDRA version",
+        )
 
 
 def _element_at(report: Report, owner_path: str, field: str, path: str) -> str:

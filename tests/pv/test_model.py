@@ -1,0 +1,305 @@
+"""The report model itself: schema and element metadata, normalisation, derived properties."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from pydantic import BaseModel, ValidationError
+
+from pv.codelists import (
+    ALL_CODELISTS,
+    DrugRole,
+    TermHighlighted,
+    codelist,
+    codelist_names,
+    codelist_oid,
+)
+from pv.model import (
+    CaseIdentification,
+    Drug,
+    Narrative,
+    PrimarySource,
+    Reaction,
+    Report,
+    Sender,
+    Seriousness,
+    TestResult,
+)
+from pv.validation import _model_class
+from tests.cases import TODAY, load_case
+from tests.strategies import SLOW_REPORTS, reports
+
+ITP_TERM = {"version": "27.1", "code": "10083842"}
+
+
+def _models(cls: type[BaseModel], seen: set[type[BaseModel]] | None = None) -> set[type[BaseModel]]:
+    """Every model class reachable from `cls` through its fields."""
+    seen = set() if seen is None else seen
+    if cls not in seen:
+        seen.add(cls)
+        for info in cls.model_fields.values():
+            inner = _model_class(info.annotation)
+            if inner is not None:
+                _models(inner, seen)
+    return seen
+
+
+def report(name: str = "itp_course2", **changes: Any) -> Report:
+    data = load_case(name)
+    data.update(changes)
+    return Report.model_validate(data, context={"today": TODAY})
+
+
+# ---------------------------------------------------------------- schema and element numbers
+
+
+def test_every_field_names_its_e2b_element() -> None:
+    missing = [
+        f"{cls.__name__}.{name}"
+        for cls in _models(Report)
+        for name, info in cls.model_fields.items()
+        if not (isinstance(info.json_schema_extra, dict) and "e2b" in info.json_schema_extra)
+    ]
+    assert missing == []
+
+
+def test_only_tool_local_fields_have_no_element() -> None:
+    local = {
+        f"{cls.__name__}.{name}"
+        for cls in _models(Report)
+        for name, info in cls.model_fields.items()
+        if isinstance(info.json_schema_extra, dict) and info.json_schema_extra["e2b"] is None
+    }
+    assert local == {"Reaction.id", "Reaction.guide_category", "Drug.id"}
+
+
+def test_json_schema_carries_the_elements() -> None:
+    schema = Report.model_json_schema()
+    objects = [schema, *schema["$defs"].values()]
+    assert {o["title"] for o in schema["$defs"].values()} >= {
+        "CaseIdentification",
+        "Reaction",
+        "Drug",
+        "TestResult",
+        "Narrative",
+        "Death",
+        "Parent",
+    }
+    for obj in objects:
+        for name, prop in obj.get("properties", {}).items():
+            assert "e2b" in prop, f"{obj['title']}.{name}"
+    assert schema["properties"]["reactions"]["e2b"] == "E.i"
+    reaction = schema["$defs"]["Reaction"]["properties"]
+    assert reaction["outcome"]["e2b"] == "E.i.7"
+    assert reaction["start"]["anyOf"][0]["examples"][-1] == "2024-05-17T14:30"
+    assert "outcome" in schema["$defs"]["Reaction"]["required"]
+
+
+def test_json_schema_of_a_list_of_text_keeps_its_limit() -> None:
+    documents = Report.model_json_schema()["$defs"]["CaseIdentification"]["properties"]["documents"]
+    assert documents["items"]["maxLength"] == 2000
+
+
+# ---------------------------------------------------------------- text normalisation
+
+
+@pytest.mark.parametrize("blank", ["", " ", "\t\n", "\u00a0\u3000"])
+@pytest.mark.parametrize(
+    ("cls", "field", "required"),
+    [
+        (PrimarySource, "given_name", {}),
+        (PrimarySource, "phone", {}),
+        (PrimarySource, "email", {}),
+        (PrimarySource, "country", {}),
+        (Sender, "organisation", {}),
+        (Narrative, "reporter_comments", {"narrative": "n"}),
+        (TestResult, "result_text", {}),
+        (Reaction, "translation", {"term": ITP_TERM, "outcome": "1"}),
+    ],
+)
+def test_blank_optional_text_becomes_none(
+    cls: type[BaseModel], field: str, required: dict[str, Any], blank: str
+) -> None:
+    assert getattr(cls.model_validate({**required, field: blank}), field) is None
+
+
+def test_optional_text_keeps_its_spaces() -> None:
+    source = PrimarySource(given_name="  Huda ", country="SA")
+    assert source.given_name == "  Huda "
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "\n"])
+def test_required_text_must_not_be_blank(blank: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        Narrative(narrative=blank)
+    assert caught.value.errors()[0]["type"] == "blank"
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x08", "\x0b", "\x1f", "\ufffe", "\uffff"])
+def test_text_refuses_what_xml_cannot_carry(char: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        Narrative(narrative=f"before{char}after")
+    assert caught.value.errors()[0]["type"] == "control_character"
+
+
+@pytest.mark.parametrize("char", ["\t", "\n", "\r", "\x85", "\u2028", "\U0001f48a", "\u202e"])
+def test_text_keeps_what_xml_can_carry(char: str) -> None:
+    assert Narrative(narrative=f"before{char}after").narrative == f"before{char}after"
+
+
+def test_unknown_keys_are_refused() -> None:
+    with pytest.raises(ValidationError) as caught:
+        PrimarySource.model_validate({"country": "SA", "familyname": "Al-Qahtani"})
+    assert caught.value.errors()[0]["type"] == "extra_forbidden"
+
+
+# ---------------------------------------------------------------- C.1.2 creation time
+
+
+def _case(created_at: Any) -> CaseIdentification:
+    return CaseIdentification(
+        sender_report_id="SA-LEMTRADAPV-000001",
+        created_at=created_at,
+        first_received="2026-01-01",
+        most_recent="2026-01-01",
+        worldwide_case_id="SA-LEMTRADAPV-000001",
+    )
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("2026-01-01T10:00:00.654321+03:00", datetime(2026, 1, 1, 7, 0, 0, tzinfo=UTC)),
+        ("2026-01-01T10:00:59.999999", datetime(2026, 1, 1, 10, 0, 59, tzinfo=UTC)),
+        ("2025-12-31T22:30:00-05:00", datetime(2026, 1, 1, 3, 30, tzinfo=UTC)),
+        ("2026-01-01T00:00:00Z", datetime(2026, 1, 1, tzinfo=UTC)),
+    ],
+)
+def test_creation_time_is_utc_to_the_second(given: str, expected: datetime) -> None:
+    created = _case(given).created_at
+    assert created == expected
+    assert created.tzinfo is not None and created.utcoffset() == timedelta(0)
+    assert created.microsecond == 0
+
+
+# ---------------------------------------------------------------- seriousness and E.i.3.1
+
+
+def test_no_criterion_is_not_serious() -> None:
+    assert not Seriousness().serious
+    assert Seriousness().criteria() == []
+
+
+@pytest.mark.parametrize("criterion", list(Seriousness.model_fields))
+def test_each_criterion_alone_is_serious(criterion: str) -> None:
+    seriousness = Seriousness(**{criterion: True})
+    assert seriousness.serious
+    assert seriousness.criteria() == [Seriousness.model_fields[criterion].title]
+
+
+def test_criteria_are_listed_in_order() -> None:
+    both = Seriousness(hospitalisation=True, death=True)
+    assert both.criteria() == ["results in death", "caused or prolonged hospitalisation"]
+
+
+@pytest.mark.parametrize(
+    ("highlighted", "serious", "code"),
+    [
+        (True, True, TermHighlighted.HIGHLIGHTED_SERIOUS),
+        (True, False, TermHighlighted.HIGHLIGHTED_NOT_SERIOUS),
+        (False, True, TermHighlighted.NOT_HIGHLIGHTED_SERIOUS),
+        (False, False, TermHighlighted.NOT_HIGHLIGHTED_NOT_SERIOUS),
+        (None, True, None),
+        (None, False, None),
+    ],
+)
+def test_highlighted_code_combines_highlighting_and_seriousness(
+    highlighted: bool | None, serious: bool, code: TermHighlighted | None
+) -> None:
+    reaction = Reaction(
+        term=ITP_TERM,
+        outcome="2",
+        highlighted=highlighted,
+        seriousness=Seriousness(hospitalisation=serious),
+    )
+    assert reaction.highlighted_code is code
+
+
+def test_report_is_serious_when_any_reaction_is() -> None:
+    assert report("itp_course2").serious
+    assert report("pml_death").serious
+    assert not report("thyroid_graves").serious
+    assert not report("pregnancy_exposure").serious
+
+
+# ---------------------------------------------------------------- code lists
+
+
+def test_every_code_list_is_an_enum_and_back() -> None:
+    assert sorted(codelist_names()) == sorted(cls.__name__ for cls in ALL_CODELISTS)
+
+
+@pytest.mark.parametrize("cls", ALL_CODELISTS, ids=lambda cls: cls.__name__)
+def test_enum_matches_the_data_file(cls: Any) -> None:
+    assert {member.value for member in cls} == set(codelist(cls.__name__))
+    for member in cls:
+        assert member.label == codelist(cls.__name__)[member.value]
+        assert member.label.strip()
+    assert cls.oid() == codelist_oid(cls.__name__)
+    assert cls.oid().startswith(("2.16.840.1.113883.3.989.2.1.1.", "1.0."))
+
+
+# ---------------------------------------------------------------- derived properties
+
+
+def test_suspect_drugs_are_suspect_or_interacting() -> None:
+    data = load_case("itp_course2")
+    data["drugs"][2]["role"] = DrugRole.INTERACTING.value
+    built = Report.model_validate(data, context={"today": TODAY})
+    assert [d.product_name for d in built.suspect_drugs] == ["LEMTRADA", "Aciclovir"]
+
+
+def test_primary_source_is_the_flagged_reporter() -> None:
+    data = load_case("mi_infusion_day")
+    assert Report.model_validate(data, context={"today": TODAY}).primary_source.given_name == (
+        "Faisal"
+    )
+    data["primary_sources"][0]["primary_for_regulatory"] = False
+    data["primary_sources"][1]["primary_for_regulatory"] = True
+    assert Report.model_validate(data, context={"today": TODAY}).primary_source.given_name == (
+        "Reem"
+    )
+
+
+def test_display_name_falls_back_to_the_organisation() -> None:
+    assert PrimarySource(title="Dr", given_name="Huda", family_name="Al-Qahtani").display_name == (
+        "Dr Huda Al-Qahtani"
+    )
+    assert PrimarySource(organisation="Example Hospital").display_name == "Example Hospital"
+
+
+def test_internal_ids_default_to_fresh_uuid4() -> None:
+    first = Reaction(term=ITP_TERM, outcome="1")
+    second = Reaction(term=ITP_TERM, outcome="1")
+    drug = Drug(role="1", product_name="LEMTRADA")
+    for value in (first.id, second.id, drug.id):
+        assert uuid.UUID(value).version == 4 and value == value.lower()
+    assert first.id != second.id
+
+
+def test_warnings_are_kept_on_the_report() -> None:
+    data = load_case("itp_course2")
+    data["reactions"][1].pop("end")
+    built = Report.model_validate(data, context={"today": TODAY})
+    assert [(w.element, w.path) for w in built.warnings] == [("E.i.5", "reactions[1].end")]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=SLOW_REPORTS)
+@given(reports())
+def test_json_round_trip_is_identity(built: Report) -> None:
+    again = Report.model_validate(built.model_dump(mode="json"), context={"today": TODAY})
+    assert again == built
