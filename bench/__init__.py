@@ -1,0 +1,1 @@
+"""Benchmark scripts that print numbers (run them from the repository root)."""
