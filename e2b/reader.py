@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from lxml import etree
 
@@ -492,7 +493,8 @@ def _contact(entity: E | None) -> dict[str, str | None]:
     }
     for scheme, key in (("tel:", "phone"), ("fax:", "fax"), ("mailto:", "email")):
         telecom = _one(entity, f"h:telecom[starts-with(@value, '{scheme}')]")
-        out[key] = _attr(telecom, "value")[len(scheme) :] if _attr(telecom, "value") else None  # type: ignore[index]
+        value = _attr(telecom, "value")
+        out[key] = unquote(value[len(scheme) :]) if value else None
     return out
 
 
