@@ -13,17 +13,21 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cache, cached_property, lru_cache
 
 from lxml import etree
 
 from e2b.mapping import (
+    HL7,
     OID_AUTHOR_ROLE,
     OID_CHARACTERISTIC,
     OID_COUNTRY,
     OID_MEDDRA,
     OID_MESSAGE_ID,
     OID_MESSAGE_TYPE,
+    OID_OBSERVATION,
     OID_RELATIONSHIP,
+    OID_VALUE_GROUP,
     OID_WORLDWIDE_ID,
     SERIOUSNESS_CODES,
     XSI,
@@ -31,7 +35,17 @@ from e2b.mapping import (
     Group,
     Obs,
 )
-from e2b.xpath import find_all, find_one, group, obs
+from e2b.xpath import (
+    Coded,
+    Parts,
+    compiled,
+    first,
+    has_code,
+    select,
+    select_one,
+    text_of,
+    where,
+)
 from pv.codelists import (
     ActionTaken,
     AdditionalDrugInfo,
@@ -58,10 +72,21 @@ from pv.findings import Finding, Severity
 
 E = etree._Element
 _XSI_TYPE = f"{{{XSI}}}type"
+_CODE = f"{{{HL7}}}code"
 _TS_FULL = re.compile(r"^\d{14}(\.\d{1,4})?([+-]\d{4})?$")
 _REPORT_ID = re.compile(r"^[A-Z]{2}-[^\s]+-[^\s]+$")
 _MEDDRA_CODE = re.compile(r"^\d{8}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
+# E.i.3.2a-f: model field, observation code and element of each seriousness criterion.
+_SERIOUSNESS = [
+    (field, code, "E.i.3.2" + letter)
+    for (field, code), letter in zip(SERIOUSNESS_CODES.items(), "abcdef", strict=True)
+]
+# The two whole-message checks (one MedDRA version, known author roles) in one libxml2 pass;
+# selecting the attributes costs a fraction of testing a predicate on every element.
+_WHOLE_MESSAGE_CODES = compiled(
+    f"descendant::*/@codeSystem[. = '{OID_MEDDRA}' or . = '{OID_AUTHOR_ROLE}']"
+)
 
 
 @dataclass
@@ -79,6 +104,35 @@ class Icsr:
         """The XPath of a node in its document (or of the message when the node is missing)."""
         target = node if node is not None else self.message
         return str(target.getroottree().getpath(target))
+
+    # Lookups that several rules share, each made by one walk when first asked for.
+
+    @cached_property
+    def events(self) -> Coded:
+        """The case's observationEvents (C.1.6.1, C.1.7, H.5.r) by observation code."""
+        return Coded(self.ie, "component/observationEvent", OID_OBSERVATION)
+
+    @cached_property
+    def observations(self) -> Coded:
+        """The patient's observations (D.2.2, D.6, E.i, ...) by observation code."""
+        return Coded(self.role, "subjectOf2/observation", OID_OBSERVATION)
+
+    @property
+    def reactions(self) -> list[E]:
+        """E.i, in document order."""
+        return self.observations.of(Obs.REACTION)
+
+    @cached_property
+    def coded(self) -> dict[str, list[E]]:
+        """Elements anywhere in the message coded in MedDRA or the author-role list, by list."""
+        found: dict[str, list[E]] = {OID_MEDDRA: [], OID_AUTHOR_ROLE: []}
+        result = _WHOLE_MESSAGE_CODES(self.message)
+        for system in result if isinstance(result, list) else []:
+            if isinstance(system, etree._ElementUnicodeResult):
+                element = system.getparent()
+                if element is not None:
+                    found[str(system)].append(element)
+        return found
 
 
 Rule = Callable[[Icsr], Iterator[Finding]]
@@ -117,7 +171,7 @@ def _in_list(
     if node is None or node.get("nullFlavor"):
         return
     value = node.get(attribute)
-    allowed = [c.value for c in codes]
+    allowed = _codes(codes)
     if value not in allowed:
         yield _error(
             icsr,
@@ -125,13 +179,35 @@ def _in_list(
             node,
             f"{what} '{value}' is not in the ICH code list ({', '.join(allowed)})",
         )
-    elif check_system and attribute == "code" and node.get("codeSystem") not in (None, codes.oid()):
+    elif check_system and attribute == "code" and node.get("codeSystem") not in (None, _oid(codes)):
         yield _error(
             icsr,
             element,
             node,
-            f"{what} is sent under code system {node.get('codeSystem')}, expected {codes.oid()}",
+            f"{what} is sent under code system {node.get('codeSystem')}, expected {_oid(codes)}",
         )
+
+
+# Iterating an enum and reading the OID table cost more than the check itself: once per list.
+@cache
+def _codes(codes: type[CodeList]) -> tuple[str, ...]:
+    return tuple(c.value for c in codes)
+
+
+@cache
+def _oid(codes: type[CodeList]) -> str:
+    return codes.oid()
+
+
+@lru_cache(maxsize=4096)
+def _moment(value: str) -> tuple[str, datetime, datetime] | None:
+    """An HL7 date as a partial date and its bounds, parsed once per distinct value (or None)."""
+    try:
+        parsed = from_hl7(value)
+    except DateFormatError:
+        return None
+    earliest, latest = bounds(parsed)
+    return parsed, earliest, latest
 
 
 def _date_checks(
@@ -141,14 +217,15 @@ def _date_checks(
     value = node.get("value") if node is not None else None
     if not value:
         return
-    try:
-        parsed = from_hl7(value)
-    except DateFormatError:
+    moment = _moment(value)
+    if moment is None:
         yield _error(icsr, element, node, f"{what} '{value}' is not a valid date")
         return
-    if precision(parsed) < minimum:
+    parsed, earliest, _ = moment
+    # Every date has at least its year, so only a stricter minimum needs the precision.
+    if minimum > Precision.YEAR and precision(parsed) < minimum:
         yield _error(icsr, element, node, f"{what} needs at least the day (CCYYMMDD)")
-    if bounds(parsed)[0].date() > icsr.today:
+    if earliest.date() > icsr.today:
         yield _error(icsr, element, node, f"{what} {value} is in the future")
 
 
@@ -168,8 +245,8 @@ def _pairs(
         yield _error(icsr, element_b, node, f"{what} has a number but no unit")
     if unit and value is None:
         yield _error(icsr, element_a, node, f"{what} has a unit but no number")
-    if units is not None and unit and unit not in {u.value for u in units}:
-        allowed = ", ".join(u.value for u in units)
+    if units is not None and unit and unit not in _codes(units):
+        allowed = ", ".join(_codes(units))
         yield _error(icsr, element_b, node, f"{what} unit '{unit}' is not allowed ({allowed})")
 
 
@@ -179,8 +256,9 @@ def _pairs(
 @rule
 def message_header(icsr: Icsr) -> Iterator[Finding]:
     """N.2.r.1 equals C.1.1 and N.2.r.4 equals C.1.2 (ICH IG)."""
-    message_id = find_one(icsr.message, "h:id")
-    c11 = find_one(icsr.ie, f"h:id[@root='{OID_MESSAGE_ID}']")
+    header = Parts(icsr.message, "id | controlActProcess/effectiveTime | creationTime")
+    message_id = header.first("id")
+    c11 = first(where(select(icsr.ie, "id"), "root", OID_MESSAGE_ID))
     if c11 is None or not c11.get("extension"):
         yield _error(icsr, "C.1.1", icsr.ie, "the sender's safety report unique ID is missing")
     elif not _REPORT_ID.match(c11.get("extension", "")):
@@ -189,8 +267,8 @@ def message_header(icsr: Icsr) -> Iterator[Finding]:
         )
     elif message_id is None or message_id.get("extension") != c11.get("extension"):
         yield _error(icsr, "N.2.r.1", message_id, "the message identifier must equal C.1.1")
-    c12 = find_one(icsr.message, "h:controlActProcess/h:effectiveTime")
-    n2r4 = find_one(icsr.message, "h:creationTime")
+    c12 = header.first("effectiveTime")
+    n2r4 = header.first("creationTime")
     for element, node, what in (
         ("C.1.2", c12, "date of creation"),
         ("N.2.r.4", n2r4, "date of message creation"),
@@ -214,24 +292,20 @@ def _hl7_moment(value: str) -> datetime:
 def case_identification(icsr: Icsr) -> Iterator[Finding]:
     """C.1.3-C.1.11: report type, dates, documents, expedited, worldwide ID, other IDs."""
 
-    def characteristic(code: str) -> E | None:
-        return find_one(
-            icsr.ie,
-            "h:subjectOf2/h:investigationCharacteristic"
-            f"[h:code[@code='{code}'][@codeSystem='{OID_CHARACTERISTIC}']]/h:value",
-        )
+    characteristics = Coded(icsr.ie, "subjectOf2/investigationCharacteristic", OID_CHARACTERISTIC)
+    characteristic = characteristics.value
 
     report_type = characteristic(Characteristic.REPORT_TYPE)
     if report_type is None:
         yield _error(icsr, "C.1.3", icsr.ie, "the type of report is missing")
     yield from _in_list(icsr, "C.1.3", report_type, ReportType, "type of report")
     if report_type is not None and report_type.get("code") == ReportType.STUDY.value:
-        study_type = find_one(icsr.role, "h:subjectOf1/h:researchStudy/h:code")
+        study_type = select_one(icsr.role, "subjectOf1/researchStudy/code")
         if study_type is None:
             yield _error(icsr, "C.5.4", report_type, "a report from a study needs the study type")
 
-    low = find_one(icsr.ie, "h:effectiveTime/h:low")
-    recent = find_one(icsr.ie, "h:availabilityTime")
+    low = select_one(icsr.ie, "effectiveTime/low")
+    recent = select_one(icsr.ie, "availabilityTime")
     for element, node, what in (
         ("C.1.4", low, "date first received"),
         ("C.1.5", recent, "date of most recent information"),
@@ -243,19 +317,17 @@ def case_identification(icsr: Icsr) -> Iterator[Finding]:
     if _ordered(low, recent) is False:
         yield _error(icsr, "C.1.5", recent, "the most recent information is dated before C.1.4")
 
-    documents = find_one(icsr.ie, "h:component/h:observationEvent" + obs(Obs.ADDITIONAL_DOCUMENTS))
+    documents = first(icsr.events.of(Obs.ADDITIONAL_DOCUMENTS))
     if documents is None:
         yield _error(icsr, "C.1.6.1", icsr.ie, "'are additional documents available' is missing")
-    elif find_one(documents, "h:value[@value='true']") is not None and not find_all(
-        icsr.ie, "h:reference/h:document[h:code[@code='1']]"
+    elif where(icsr.events.values_of(documents), "value", "true") and not any(
+        has_code(document, "1") for document in select(icsr.ie, "reference/document")
     ):
         yield _error(
             icsr, "C.1.6.1.r.1", documents, "additional documents are available but none is listed"
         )
 
-    expedited = find_one(
-        icsr.ie, "h:component/h:observationEvent" + obs(Obs.EXPEDITED) + "/h:value"
-    )
+    expedited = icsr.events.value(Obs.EXPEDITED)
     if expedited is None:
         yield _error(
             icsr, "C.1.7", icsr.ie, "'fulfils local criteria for expedited report' is missing"
@@ -265,7 +337,7 @@ def case_identification(icsr: Icsr) -> Iterator[Finding]:
             icsr, "C.1.7", expedited, "nullFlavor NI is only for cases first received in E2B(R2)"
         )
 
-    worldwide = find_all(icsr.ie, f"h:id[@root='{OID_WORLDWIDE_ID}']")
+    worldwide = where(select(icsr.ie, "id"), "root", OID_WORLDWIDE_ID)
     if len(worldwide) != 1:
         yield _error(
             icsr,
@@ -273,11 +345,11 @@ def case_identification(icsr: Icsr) -> Iterator[Finding]:
             icsr.ie,
             f"exactly one worldwide unique case ID is required (found {len(worldwide)})",
         )
-    first_sender = find_one(
-        icsr.ie,
-        "h:outboundRelationship/h:relatedInvestigation"
-        f"[h:code[@code='1'][@codeSystem='{OID_RELATIONSHIP}']]"
-        "/h:subjectOf2/h:controlActEvent/h:author/h:assignedEntity/h:code",
+    first_sender = first(
+        code
+        for related in select(icsr.ie, "outboundRelationship/relatedInvestigation")
+        if has_code(related, "1", OID_RELATIONSHIP)
+        for code in select(related, "subjectOf2/controlActEvent/author/assignedEntity/code")
     )
     if first_sender is None:
         yield _error(icsr, "C.1.8.2", icsr.ie, "the first sender of this case is missing")
@@ -288,9 +360,7 @@ def case_identification(icsr: Icsr) -> Iterator[Finding]:
         yield _error(icsr, "C.1.9.1", icsr.ie, "'other case identifiers' (true or NI) is missing")
     elif other.get("value") == "false":
         yield _error(icsr, "C.1.9.1", other, "false is not allowed: send true or nullFlavor NI")
-    elif other.get("value") == "true" and not find_all(
-        icsr.ie, "h:subjectOf1/h:controlActEvent/h:id"
-    ):
+    elif other.get("value") == "true" and not select(icsr.ie, "subjectOf1/controlActEvent/id"):
         yield _error(
             icsr, "C.1.9.1.r.2", other, "other case identifiers are announced but none is given"
         )
@@ -298,7 +368,7 @@ def case_identification(icsr: Icsr) -> Iterator[Finding]:
     nullification = characteristic(Characteristic.NULLIFICATION)
     yield from _in_list(icsr, "C.1.11.1", nullification, Nullification, "nullification/amendment")
     reason = characteristic(Characteristic.NULLIFICATION_REASON)
-    if nullification is not None and (reason is None or not "".join(reason.itertext()).strip()):
+    if nullification is not None and (reason is None or not text_of(reason).strip()):
         yield _error(
             icsr, "C.1.11.2", nullification, "a reason is required for a nullification or amendment"
         )
@@ -306,28 +376,29 @@ def case_identification(icsr: Icsr) -> Iterator[Finding]:
 
 def _ordered(earlier: E | None, later: E | None) -> bool | None:
     """False when `later` is certainly before `earlier`; None when either is missing or bad."""
-    try:
-        a = from_hl7(earlier.get("value", "")) if earlier is not None else None
-        b = from_hl7(later.get("value", "")) if later is not None else None
-    except DateFormatError:
+    if earlier is None or later is None:
         return None
-    if not a or not b:
+    a, b = _moment(earlier.get("value", "")), _moment(later.get("value", ""))
+    if a is None or b is None:
         return None
-    return bounds(b)[1] >= bounds(a)[0]
+    return b[2] >= a[1]
 
 
 @rule
 def primary_sources(icsr: Icsr) -> Iterator[Finding]:
     """C.2.r: at least one; exactly one primary (C.2.r.5) with country and qualification."""
-    relations = find_all(
-        icsr.ie,
-        "h:outboundRelationship[h:relatedInvestigation"
-        f"[h:code[@code='2'][@codeSystem='{OID_RELATIONSHIP}']]]",
-    )
+    relations = [
+        relation
+        for relation in select(icsr.ie, "outboundRelationship")
+        if any(
+            has_code(related, "2", OID_RELATIONSHIP)
+            for related in select(relation, "relatedInvestigation")
+        )
+    ]
     if not relations:
         yield _error(icsr, "C.2.r", icsr.ie, "at least one primary source (reporter) is required")
         return
-    primaries = [r for r in relations if find_one(r, "h:priorityNumber[@value='1']") is not None]
+    primaries = [r for r in relations if where(select(r, "priorityNumber"), "value", "1")]
     if len(primaries) != 1:
         yield _error(
             icsr,
@@ -337,13 +408,12 @@ def primary_sources(icsr: Icsr) -> Iterator[Finding]:
             f"(found {len(primaries)})",
         )
     for relation in relations:
-        person = find_one(
+        person = select_one(
             relation,
-            "h:relatedInvestigation/h:subjectOf2/h:controlActEvent"
-            "/h:author/h:assignedEntity/h:assignedPerson",
+            "relatedInvestigation/subjectOf2/controlActEvent/author/assignedEntity/assignedPerson",
         )
-        qualification = find_one(person, "h:asQualifiedEntity/h:code")
-        country = find_one(person, "h:asLocatedEntity/h:location/h:code")
+        qualification = select_one(person, "asQualifiedEntity/code")
+        country = select_one(person, "asLocatedEntity/location/code")
         yield from _in_list(icsr, "C.2.r.4", qualification, Qualification, "qualification")
         yield from _country(icsr, "C.2.r.3", country)
         if relation in primaries:
@@ -381,23 +451,23 @@ def _country(icsr: Icsr, element: str, node: E | None) -> Iterator[Finding]:
 @rule
 def sender(icsr: Icsr) -> Iterator[Finding]:
     """C.3.1 sender type from its list; C.3.2 organisation unless the sender is a patient."""
-    entity = find_one(
-        icsr.ie,
-        "h:subjectOf1/h:controlActEvent/h:author/h:assignedEntity"
-        f"[h:code[@codeSystem='{SenderType.oid()}']]",
+    entity = first(
+        entity
+        for entity in select(icsr.ie, "subjectOf1/controlActEvent/author/assignedEntity")
+        if has_code(entity, system=SenderType.oid())
     )
     if entity is None:
         yield _error(icsr, "C.3.1", icsr.ie, "the sender type is missing")
         return
-    code = find_one(entity, "h:code")
+    code = select_one(entity, "code")
     yield from _in_list(icsr, "C.3.1", code, SenderType, "sender type")
-    organisation = find_one(
-        entity, "h:representedOrganization/h:assignedEntity/h:representedOrganization/h:name"
+    organisation = select_one(
+        entity, "representedOrganization/assignedEntity/representedOrganization/name"
     )
     if (
         code is not None
         and code.get("code") != SenderType.PATIENT.value
-        and (organisation is None or not "".join(organisation.itertext()).strip())
+        and (organisation is None or not text_of(organisation).strip())
     ):
         yield _error(icsr, "C.3.2", entity, "the sender's organisation is required")
 
@@ -412,24 +482,27 @@ def patient(icsr: Icsr) -> Iterator[Finding]:
     if role is None:
         yield _error(icsr, "D", icsr.ie, "the patient block is missing")
         return
-    name = find_one(role, "h:player1/h:name")
+    person = Parts(
+        role,
+        "player1/name | player1/administrativeGenderCode | player1/birthTime"
+        " | player1/deceasedTime | player1/role",
+    )
+    name = person.first("name")
     if name is None:
         yield _error(
             icsr, "D.1", role, "patient initials (or nullFlavor MSK/UNK/ASKU/NASK) are required"
         )
     elif name.get("nullFlavor") not in (None, "MSK", "UNK", "ASKU", "NASK"):
         yield _error(icsr, "D.1", name, f"nullFlavor {name.get('nullFlavor')} is not allowed here")
-    sex = find_one(role, "h:player1/h:administrativeGenderCode")
+    sex = person.first("administrativeGenderCode")
     yield from _in_list(icsr, "D.5", sex, Sex, "sex")
-    yield from _date_checks(icsr, "D.2.1", find_one(role, "h:player1/h:birthTime"), "date of birth")
-    yield from _date_checks(
-        icsr, "D.9.1", find_one(role, "h:player1/h:deceasedTime"), "date of death"
-    )
+    yield from _date_checks(icsr, "D.2.1", person.first("birthTime"), "date of birth")
+    yield from _date_checks(icsr, "D.9.1", person.first("deceasedTime"), "date of death")
     yield from _pairs(
         icsr,
         "D.2.2a",
         "D.2.2b",
-        find_one(role, "h:subjectOf2/h:observation" + obs(Obs.AGE) + "/h:value"),
+        icsr.observations.value(Obs.AGE),
         "age at onset",
         AgeUnit,
     )
@@ -437,26 +510,26 @@ def patient(icsr: Icsr) -> Iterator[Finding]:
         icsr,
         "D.2.2.1a",
         "D.2.2.1b",
-        find_one(role, "h:subjectOf2/h:observation" + obs(Obs.GESTATION_PERIOD) + "/h:value"),
+        icsr.observations.value(Obs.GESTATION_PERIOD),
         "gestation period",
         GestationUnit,
     )
     yield from _in_list(
         icsr,
         "D.2.3",
-        find_one(role, "h:subjectOf2/h:observation" + obs(Obs.AGE_GROUP) + "/h:value"),
+        icsr.observations.value(Obs.AGE_GROUP),
         AgeGroup,
         "age group",
     )
     yield from _date_checks(
         icsr,
         "D.6",
-        find_one(role, "h:subjectOf2/h:observation" + obs(Obs.LAST_MENSTRUAL_PERIOD) + "/h:value"),
+        icsr.observations.value(Obs.LAST_MENSTRUAL_PERIOD),
         "last menstrual period",
     )
-    parent = find_one(role, "h:player1/h:role[h:code[@code='PRN']]")
+    parent = first(r for r in person.all("role") if has_code(r, "PRN"))
     if parent is not None:
-        parent_sex = find_one(parent, "h:associatedPerson/h:administrativeGenderCode")
+        parent_sex = select_one(parent, "associatedPerson/administrativeGenderCode")
         if parent_sex is None:
             yield _error(
                 icsr, "D.10.6", parent, "the parent's sex is required with parent information"
@@ -466,7 +539,7 @@ def patient(icsr: Icsr) -> Iterator[Finding]:
             icsr,
             "D.10.2.2a",
             "D.10.2.2b",
-            find_one(parent, "h:subjectOf2/h:observation" + obs(Obs.AGE) + "/h:value"),
+            Coded(parent, "subjectOf2/observation", OID_OBSERVATION).value(Obs.AGE),
             "parent's age",
             AgeUnit,
         )
@@ -475,36 +548,31 @@ def patient(icsr: Icsr) -> Iterator[Finding]:
 # ---------------------------------------------------------------- E
 
 
-def _reactions(icsr: Icsr) -> list[E]:
-    return find_all(icsr.role, "h:subjectOf2/h:observation" + obs(Obs.REACTION))
-
-
 @rule
 def reactions(icsr: Icsr) -> Iterator[Finding]:
     """E.i: MedDRA term, seriousness criteria (true or NI), outcome, dates."""
-    found = _reactions(icsr)
+    found = icsr.reactions
     if not found:
         yield _error(icsr, "E.i", icsr.role, "at least one reaction is required")
     for i, reaction in enumerate(found, start=1):
         label = f"reaction {i}"
-        value = find_one(reaction, "h:value")
+        parts = Parts(reaction, "value | effectiveTime | location/locatedEntity/locatedPlace/code")
+        value = parts.first("value")
         if value is None or value.get("codeSystem") != OID_MEDDRA or not value.get("code"):
             yield _error(icsr, "E.i.2.1b", reaction, f"{label}: the MedDRA code is required")
         elif not value.get("codeSystemVersion"):
             yield _error(icsr, "E.i.2.1a", value, f"{label}: the MedDRA version is required")
-        original = find_one(value, "h:originalText")
-        if original is not None and "".join(original.itertext()) and not original.get("language"):
+        original = select_one(value, "originalText")
+        if original is not None and text_of(original) and not original.get("language"):
             yield _warning(
                 icsr,
                 "E.i.1.1b",
                 original,
                 f"{label}: the language of the reported term should be given",
             )
-        for field, code in SERIOUSNESS_CODES.items():
-            element = "E.i.3.2" + "abcdef"[list(SERIOUSNESS_CODES).index(field)]
-            node = find_one(
-                reaction, "h:outboundRelationship2/h:observation" + obs(code) + "/h:value"
-            )
+        related = Coded(reaction, "outboundRelationship2/observation", OID_OBSERVATION)
+        for field, code, element in _SERIOUSNESS:
+            node = related.value(code)
             if node is None:
                 yield _error(
                     icsr,
@@ -519,15 +587,11 @@ def reactions(icsr: Icsr) -> Iterator[Finding]:
                     node,
                     f"{label}: '{field}' may only be true or nullFlavor NI, not false",
                 )
-        outcome = find_one(
-            reaction, "h:outboundRelationship2/h:observation" + obs(Obs.OUTCOME) + "/h:value"
-        )
+        outcome = related.value(Obs.OUTCOME)
         if outcome is None:
             yield _error(icsr, "E.i.7", reaction, f"{label}: the outcome is required")
         yield from _in_list(icsr, "E.i.7", outcome, Outcome, f"{label}: outcome")
-        death = find_one(
-            reaction, "h:outboundRelationship2/h:observation" + obs(Obs.DEATH) + "/h:value"
-        )
+        death = related.value(Obs.DEATH)
         if (
             outcome is not None
             and outcome.get("code") == Outcome.FATAL.value
@@ -542,33 +606,28 @@ def reactions(icsr: Icsr) -> Iterator[Finding]:
         yield from _in_list(
             icsr,
             "E.i.3.1",
-            find_one(
-                reaction,
-                "h:outboundRelationship2/h:observation" + obs(Obs.TERM_HIGHLIGHTED) + "/h:value",
-            ),
+            related.value(Obs.TERM_HIGHLIGHTED),
             TermHighlighted,
             f"{label}: term highlighted",
         )
-        time = find_one(reaction, "h:effectiveTime")
-        starts = find_all(time, ".//h:low")
-        ends = find_all(time, ".//h:high")
+        times = Parts(parts.first("effectiveTime"), ".//low | .//high | .//width")
+        starts = times.all("low")
+        ends = times.all("high")
         for node in starts:
             yield from _date_checks(icsr, "E.i.4", node, f"{label}: start date")
         for node in ends:
             yield from _date_checks(icsr, "E.i.5", node, f"{label}: end date")
         if starts and ends and _ordered(starts[0], ends[0]) is False:
             yield _error(icsr, "E.i.5", ends[0], f"{label}: the end date is before the start date")
-        for width in find_all(time, ".//h:width"):
+        for width in times.all("width"):
             yield from _pairs(icsr, "E.i.6a", "E.i.6b", width, f"{label}: duration", TimeUnit)
-        yield from _country(
-            icsr, "E.i.9", find_one(reaction, "h:location/h:locatedEntity/h:locatedPlace/h:code")
-        )
+        yield from _country(icsr, "E.i.9", parts.first("code"))
 
 
 @rule
 def one_meddra_version(icsr: Icsr) -> Iterator[Finding]:
     """ICH IG: only one MedDRA version per ICSR; codes are 8 digits."""
-    coded = find_all(icsr.message, f".//*[@codeSystem='{OID_MEDDRA}']")
+    coded = icsr.coded[OID_MEDDRA]
     versions = {n.get("codeSystemVersion") for n in coded if n.get("codeSystemVersion")}
     if len(versions) > 1:
         yield _error(
@@ -590,23 +649,33 @@ def one_meddra_version(icsr: Icsr) -> Iterator[Finding]:
 @rule
 def tests(icsr: Icsr) -> Iterator[Finding]:
     """F.r: a test name and a result; value and unit together."""
-    organizer = find_one(icsr.role, "h:subjectOf2/h:organizer" + group(Group.TESTS))
-    for r, test in enumerate(find_all(organizer, "h:component/h:observation"), start=1):
+    organizer = _organizer(icsr, Group.TESTS)
+    for r, test in enumerate(select(organizer, "component/observation"), start=1):
         label = f"test {r}"
-        code = find_one(test, "h:code")
-        named = code is not None and (code.get("code") or "".join(code.itertext()).strip())
+        parts = Parts(test, "code | value | interpretationCode | effectiveTime")
+        code = parts.first("code")
+        named = code is not None and (code.get("code") or text_of(code).strip())
         if not named:
             yield _error(icsr, "F.r.2", test, f"{label}: the test name is required")
-        value = find_one(test, "h:value")
-        result_code = find_one(test, "h:interpretationCode")
+        value = parts.first("value")
+        result_code = parts.first("interpretationCode")
         if value is None and result_code is None:
             yield _error(
                 icsr, "F.r.3", test, f"{label}: a result (value, code or text) is required"
             )
         yield from _in_list(icsr, "F.r.3.1", result_code, TestResultCode, f"{label}: result")
-        for quantity in find_all(value, "h:center | h:low | h:high") if value is not None else []:
+        for quantity in select(value, "center | low | high"):
             yield from _pairs(icsr, "F.r.3.2", "F.r.3.3", quantity, f"{label}: result")
-        yield from _date_checks(icsr, "F.r.1", find_one(test, "h:effectiveTime"), f"{label}: date")
+        yield from _date_checks(icsr, "F.r.1", parts.first("effectiveTime"), f"{label}: date")
+
+
+def _organizer(icsr: Icsr, code: str) -> E | None:
+    """The patient's first organizer of value group `code` (F.r tests, G.k drugs)."""
+    return first(
+        organizer
+        for organizer in select(icsr.role, "subjectOf2/organizer")
+        if has_code(organizer, code, OID_VALUE_GROUP)
+    )
 
 
 # ---------------------------------------------------------------- G
@@ -615,60 +684,63 @@ def tests(icsr: Icsr) -> Iterator[Finding]:
 @rule
 def drugs(icsr: Icsr) -> Iterator[Finding]:
     """G.k: each drug has a role and a name; at least one suspect, interacting or not given."""
-    organizer = find_one(icsr.role, "h:subjectOf2/h:organizer" + group(Group.DRUGS))
-    administrations = find_all(organizer, "h:component/h:substanceAdministration")
+    organizer = _organizer(icsr, Group.DRUGS)
+    administrations = select(organizer, "component/substanceAdministration")
     if not administrations:
         yield _error(icsr, "G.k", icsr.role, "at least one drug is required")
         return
+    assessments = Coded(icsr.aea, "component/causalityAssessment", OID_OBSERVATION)
     roles: dict[str, E] = {}
-    for assessment in find_all(icsr.aea, "h:component/h:causalityAssessment" + obs(Obs.DRUG_ROLE)):
-        ref = find_one(assessment, "h:subject2/h:productUseReference/h:id")
+    for assessment in assessments.of(Obs.DRUG_ROLE):
+        ref = select_one(assessment, "subject2/productUseReference/id")
         if ref is not None:
             roles[_key(ref)] = assessment
-        yield from _in_list(icsr, "G.k.1", find_one(assessment, "h:value"), DrugRole, "drug role")
-    reaction_ids = {_key(n) for r in _reactions(icsr) for n in find_all(r, "h:id")}
+        yield from _in_list(
+            icsr, "G.k.1", first(assessments.values_of(assessment)), DrugRole, "drug role"
+        )
+    reaction_ids = {_key(n) for r in icsr.reactions for n in select(r, "id")}
     drug_ids: set[str] = set()
     for k, drug in enumerate(administrations, start=1):
         label = f"drug {k}"
-        ident = find_one(drug, "h:id")
+        parts = Parts(
+            drug,
+            "id | consumable/instanceOfKind/kindOfProduct/name | inboundRelationship/act/code"
+            " | outboundRelationship2/substanceAdministration | outboundRelationship1",
+        )
+        ident = parts.first("id")
         if ident is not None:
             drug_ids.add(_key(ident))
         if ident is None or _key(ident) not in roles:
             yield _error(
                 icsr, "G.k.1", drug, f"{label}: the characterisation of the drug role is missing"
             )
-        name = find_one(drug, "h:consumable/h:instanceOfKind/h:kindOfProduct/h:name")
-        if name is None or not "".join(name.itertext()).strip():
+        name = parts.first("name")
+        if name is None or not text_of(name).strip():
             yield _error(
                 icsr, "G.k.2.2", drug, f"{label}: the product name as reported is required"
             )
         yield from _in_list(
             icsr,
             "G.k.8",
-            find_one(drug, "h:inboundRelationship/h:act/h:code"),
+            parts.first("code"),
             ActionTaken,
             f"{label}: action taken",
         )
-        for value in find_all(
-            drug, "h:outboundRelationship2/h:observation" + obs(Obs.RECURRENCE) + "/h:value"
-        ):
+        related = Coded(drug, "outboundRelationship2/observation", OID_OBSERVATION)
+        for value in related.values(Obs.RECURRENCE):
             yield from _in_list(icsr, "G.k.9.i.4", value, Recurrence, f"{label}: recurrence")
-        for value in find_all(
-            drug,
-            "h:outboundRelationship2/h:observation" + obs(Obs.CODED_DRUG_INFORMATION) + "/h:value",
-        ):
+        for value in related.values(Obs.CODED_DRUG_INFORMATION):
             yield from _in_list(
                 icsr, "G.k.10.r", value, AdditionalDrugInfo, f"{label}: additional information"
             )
-        for dosage in find_all(drug, "h:outboundRelationship2/h:substanceAdministration"):
-            yield from _pairs(
-                icsr,
-                "G.k.4.r.1a",
-                "G.k.4.r.1b",
-                find_one(dosage, "h:doseQuantity"),
-                f"{label}: dose",
+        for dosage in parts.all("substanceAdministration"):
+            regimen = Parts(
+                dosage, "doseQuantity | .//period | effectiveTime//low | effectiveTime//high"
             )
-            for period in find_all(dosage, ".//h:period"):
+            yield from _pairs(
+                icsr, "G.k.4.r.1a", "G.k.4.r.1b", regimen.first("doseQuantity"), f"{label}: dose"
+            )
+            for period in regimen.all("period"):
                 yield from _pairs(
                     icsr,
                     "G.k.4.r.2",
@@ -677,14 +749,14 @@ def drugs(icsr: Icsr) -> Iterator[Finding]:
                     f"{label}: dosing interval",
                     IntervalUnit,
                 )
-            for node in find_all(dosage, "h:effectiveTime//h:low | h:effectiveTime/h:low"):
+            for node in regimen.all("low"):
                 yield from _date_checks(
                     icsr, "G.k.4.r.4", node, f"{label}: start of administration"
                 )
-            for node in find_all(dosage, "h:effectiveTime//h:high | h:effectiveTime/h:high"):
+            for node in regimen.all("high"):
                 yield from _date_checks(icsr, "G.k.4.r.5", node, f"{label}: last administration")
-        for pause in find_all(drug, "h:outboundRelationship1"):
-            ref = find_one(pause, "h:actReference/h:id")
+        for pause in parts.all("outboundRelationship1"):
+            ref = select_one(pause, "actReference/id")
             if ref is not None and _key(ref) not in reaction_ids:
                 yield _error(
                     icsr, "G.k.9.i.1", ref, f"{label}: a time interval points at no reaction"
@@ -694,7 +766,9 @@ def drugs(icsr: Icsr) -> Iterator[Finding]:
         DrugRole.INTERACTING.value,
         DrugRole.NOT_ADMINISTERED.value,
     }
-    suspects = [a for a in roles.values() if _code_of(find_one(a, "h:value")) in primary_roles]
+    suspects = [
+        a for a in roles.values() if _code_of(first(assessments.values_of(a))) in primary_roles
+    ]
     if not suspects:
         yield _error(
             icsr,
@@ -705,9 +779,9 @@ def drugs(icsr: Icsr) -> Iterator[Finding]:
     for ref_key, assessment in roles.items():
         if ref_key not in drug_ids:
             yield _error(icsr, "G.k.1", assessment, "a drug role points at no drug")
-    for assessment in find_all(icsr.aea, "h:component/h:causalityAssessment" + obs(Obs.CAUSALITY)):
-        reaction = find_one(assessment, "h:subject1/h:adverseEffectReference/h:id")
-        product = find_one(assessment, "h:subject2/h:productUseReference/h:id")
+    for assessment in assessments.of(Obs.CAUSALITY):
+        reaction = select_one(assessment, "subject1/adverseEffectReference/id")
+        product = select_one(assessment, "subject2/productUseReference/id")
         if reaction is None or _key(reaction) not in reaction_ids:
             yield _error(
                 icsr, "G.k.9.i.1", assessment, "a causality assessment points at no reaction"
@@ -732,15 +806,14 @@ def _key(ident: E) -> str:
 @rule
 def narrative(icsr: Icsr) -> Iterator[Finding]:
     """H.1 is required; H.5.r needs its language."""
-    text = find_one(icsr.ie, "h:text")
-    if text is None or not "".join(text.itertext()).strip():
+    text = select_one(icsr.ie, "text")
+    if text is None or not text_of(text).strip():
         yield _error(icsr, "H.1", icsr.ie, "the case narrative is required")
-    for summary in find_all(
-        icsr.ie, "h:component/h:observationEvent" + obs(Obs.SUMMARY) + "/h:value"
-    ):
+    for summary in icsr.events.values(Obs.SUMMARY):
         if not summary.get("language"):
             yield _error(icsr, "H.5.r.1b", summary, "the language of the case summary is required")
-    for role_code in find_all(icsr.message, f".//h:code[@codeSystem='{OID_AUTHOR_ROLE}']"):
+    role_codes = [n for n in icsr.coded[OID_AUTHOR_ROLE] if n.tag == _CODE]
+    for role_code in role_codes:
         if role_code.get("code") not in {"1", "2", "3"}:
             yield _error(icsr, "H", role_code, f"author role '{role_code.get('code')}' is unknown")
 
@@ -752,7 +825,7 @@ def batch_findings(root: E, today: date | None = None) -> list[Finding]:
     """N.1 batch checks plus every rule for every ICSR message in the batch."""
     today = today or date.today()
     out: list[Finding] = []
-    name = find_one(root, "h:name")
+    name = select_one(root, "name")
     if name is None or name.get("codeSystem") != OID_MESSAGE_TYPE:
         out.append(
             Finding(
@@ -771,15 +844,16 @@ def batch_findings(root: E, today: date | None = None) -> list[Finding]:
                 f"Batch: message type '{name.get('code')}' is not ichicsr (1) (N.1.1)",
             )
         )
-    created = find_one(root, "h:creationTime")
-    where = root.getroottree().getpath(created if created is not None else root)
+    created = select_one(root, "creationTime")
     value = created.get("value") if created is not None else None
+    # The path only for a finding: getpath costs as much as a lookup.
+    dated = created if created is not None else root
     if not value or not _TS_FULL.match(value):
         out.append(
             Finding(
                 "error",
                 "N.1.5",
-                where,
+                root.getroottree().getpath(dated),
                 "Batch: the transmission date must be to the second (N.1.5)",
             )
         )
@@ -788,11 +862,11 @@ def batch_findings(root: E, today: date | None = None) -> list[Finding]:
             Finding(
                 "error",
                 "N.1.5",
-                where,
+                root.getroottree().getpath(dated),
                 f"Batch: the transmission date {value} is in the future (N.1.5)",
             )
         )
-    messages = find_all(root, "h:PORR_IN049016UV")
+    messages = select(root, "PORR_IN049016UV")
     if not messages and etree.QName(root).localname == "PORR_IN049016UV":
         messages = [root]
     for message in messages:
@@ -802,14 +876,14 @@ def batch_findings(root: E, today: date | None = None) -> list[Finding]:
 
 def message_findings(message: E, today: date | None = None) -> list[Finding]:
     """Every rule for one PORR_IN049016UV message."""
-    ie = find_one(message, "h:controlActProcess/h:subject/h:investigationEvent")
-    message_id = find_one(message, "h:id")
+    ie = select_one(message, "controlActProcess/subject/investigationEvent")
+    message_id = select_one(message, "id")
     label = f"ICSR {message_id.get('extension') if message_id is not None else '?'}"
     if ie is None:
         path = message.getroottree().getpath(message)
         return [Finding("error", "C.1", path, f"{label}: the message holds no ICSR (C.1)")]
-    aea = find_one(ie, "h:component/h:adverseEventAssessment")
-    role = find_one(aea, "h:subject1/h:primaryRole")
+    aea = select_one(ie, "component/adverseEventAssessment")
+    role = select_one(aea, "subject1/primaryRole")
     icsr = Icsr(message, ie, role, aea, today or date.today(), label)
     out: list[Finding] = []
     for check in RULES:

@@ -199,3 +199,61 @@ def test_schema_and_rules_together() -> None:
 def test_validate_bytes_parses_with_the_hardened_parser() -> None:
     xml = etree.tostring(fresh_tree())
     assert validate_bytes(xml, TODAY) == []
+
+
+# ---------------------------------------------------------------- files from other systems
+# The rules index the message by code instead of asking XPath per code; these pin what the
+# index must keep seeing: other code systems, comments and order, other id styles, any element.
+
+
+def test_a_code_from_another_list_is_not_the_ich_code() -> None:
+    root = fresh_tree()
+    set_attr(REACTION + "/h:outboundRelationship2/h:observation/h:code[@code='33']", "codeSystem", "2.16.840.1.113883.3.989.5.1.2.2.1.3")(root)
+    errors = [f for f in batch_findings(root, TODAY) if f.severity == "error"]
+    assert [f.element for f in errors] == ["E.i.3.2c"]
+    assert "must be sent" in errors[0].message
+
+
+def test_comments_and_reversed_children_change_no_finding() -> None:
+    root = fresh_tree()
+    for element in list(root.iter(etree.Element)):
+        children = list(element)
+        for child in children:
+            element.remove(child)
+        for child in reversed(children):
+            element.append(child)
+            child.addprevious(etree.Comment(" from another system "))
+    assert batch_findings(root, TODAY) == []
+
+
+def test_references_match_upper_case_uuids_and_oid_extension_ids() -> None:
+    root = fresh_tree()
+    drug_id = nodes(root, DRUG + "/h:id")[0]
+    for ref in nodes(root, f"//h:productUseReference/h:id[@root='{drug_id.get('root')}']"):
+        ref.set("root", ref.get("root", "").upper())
+    reaction_id = nodes(root, REACTION + "/h:id")[0]
+    for ident in nodes(root, f"//h:id[@root='{reaction_id.get('root')}']"):
+        ident.set("root", "1.3.6.1.4.1.32473.9")
+        ident.set("extension", "R1")
+    assert batch_findings(root, TODAY) == []
+    # The extension is part of the reference: another one points at no reaction.
+    nodes(root, AEA + "/h:component/h:causalityAssessment[h:code[@code='39']]/h:subject1//h:id")[0].set("extension", "R2")
+    assert [f.element for f in batch_findings(root, TODAY)] == ["G.k.9.i.1"]
+
+
+def test_meddra_codes_are_found_on_any_element() -> None:
+    root = fresh_tree()
+    nodes(root, IE)[0].append(etree.fromstring(
+        '<x:note xmlns:x="urn:example" codeSystem="2.16.840.1.113883.6.163" code="123" codeSystemVersion="99.0"/>'))
+    findings = batch_findings(root, TODAY)
+    assert [f.element for f in findings] == ["E.i.2.1a", "E.i.2.1b"]
+    assert findings[1].path.endswith("/x:note")
+
+
+def test_every_use_of_a_bad_date_is_reported() -> None:
+    root = fresh_tree()
+    set_attr(REACTION + "/h:effectiveTime//h:low", "value", "20990101")(root)
+    set_attr(DRUG + "/h:outboundRelationship2/h:substanceAdministration/h:effectiveTime//h:low", "value", "20990101")(root)
+    elements = [f.element for f in batch_findings(root, TODAY)]
+    assert elements.count("E.i.4") == 1
+    assert elements.count("G.k.4.r.4") == len(nodes(root, DRUG + "/h:outboundRelationship2/h:substanceAdministration/h:effectiveTime//h:low"))
