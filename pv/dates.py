@@ -80,6 +80,14 @@ PartialDate = Annotated[
 ]
 
 
+_STEPS = {
+    Precision.DAY: timedelta(days=1),
+    Precision.HOUR: timedelta(hours=1),
+    Precision.MINUTE: timedelta(minutes=1),
+    Precision.SECOND: timedelta(seconds=1),
+}
+
+
 def bounds(value: str) -> tuple[datetime, datetime]:
     """Earliest and latest moment a partial date can mean (naive, local to the report)."""
     parts = _parts(value)
@@ -93,18 +101,16 @@ def bounds(value: str) -> tuple[datetime, datetime]:
         int(parts["S"] or 0),
     )
     p = precision(value)
-    if p is Precision.YEAR:
-        end = datetime(y + 1, 1, 1)
-    elif p is Precision.MONTH:
-        end = datetime(y + (start.month == 12), start.month % 12 + 1, 1)
-    elif p is Precision.DAY:
-        end = start + timedelta(days=1)
-    elif p is Precision.HOUR:
-        end = start + timedelta(hours=1)
-    elif p is Precision.MINUTE:
-        end = start + timedelta(minutes=1)
-    else:
-        end = start + timedelta(seconds=1)
+    try:
+        if p is Precision.YEAR:
+            end = datetime(y + 1, 1, 1)
+        elif p is Precision.MONTH:
+            end = datetime(y + (start.month == 12), start.month % 12 + 1, 1)
+        else:
+            end = start + _STEPS[p]
+    except (ValueError, OverflowError):
+        # "9999..." is a common placeholder; nothing comes after its last moment.
+        return start, datetime.max
     return start, end - timedelta(microseconds=1)
 
 

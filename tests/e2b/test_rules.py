@@ -257,3 +257,10 @@ def test_every_use_of_a_bad_date_is_reported() -> None:
     elements = [f.element for f in batch_findings(root, TODAY)]
     assert elements.count("E.i.4") == 1
     assert elements.count("G.k.4.r.4") == len(nodes(root, DRUG + "/h:outboundRelationship2/h:substanceAdministration/h:effectiveTime//h:low"))
+
+
+def test_a_year_9999_placeholder_is_a_finding_not_a_crash() -> None:
+    root = fresh_tree()
+    set_attr(REACTION + "/h:effectiveTime//h:high", "value", "99991231")(root)
+    findings = batch_findings(root, TODAY)
+    assert "E.i.5" in {f.element for f in findings if f.severity == "error"}
