@@ -821,6 +821,11 @@ def narrative(icsr: Icsr) -> Iterator[Finding]:
 # ---------------------------------------------------------------- entry points
 
 
+def _batch_finding(severity: Severity, element: str, node: E, message: str) -> Finding:
+    """A finding on the batch wrapper (N.1), located by the node's XPath."""
+    return Finding(severity, element, node.getroottree().getpath(node), message)
+
+
 def batch_findings(root: E, today: date | None = None) -> list[Finding]:
     """N.1 batch checks plus every rule for every ICSR message in the batch."""
     today = today or date.today()
@@ -828,19 +833,19 @@ def batch_findings(root: E, today: date | None = None) -> list[Finding]:
     name = select_one(root, "name")
     if name is None or name.get("codeSystem") != OID_MESSAGE_TYPE:
         out.append(
-            Finding(
+            _batch_finding(
                 "error",
                 "N.1.1",
-                root.getroottree().getpath(root),
+                root,
                 "Batch: the type of messages in the batch is missing (N.1.1)",
             )
         )
     elif name.get("code") != "1":
         out.append(
-            Finding(
+            _batch_finding(
                 "warning",
                 "N.1.1",
-                root.getroottree().getpath(name),
+                name,
                 f"Batch: message type '{name.get('code')}' is not ichicsr (1) (N.1.1)",
             )
         )
@@ -850,19 +855,19 @@ def batch_findings(root: E, today: date | None = None) -> list[Finding]:
     dated = created if created is not None else root
     if not value or not _TS_FULL.match(value):
         out.append(
-            Finding(
+            _batch_finding(
                 "error",
                 "N.1.5",
-                root.getroottree().getpath(dated),
+                dated,
                 "Batch: the transmission date must be to the second (N.1.5)",
             )
         )
     elif _hl7_moment(value) > datetime.now(UTC):
         out.append(
-            Finding(
+            _batch_finding(
                 "error",
                 "N.1.5",
-                root.getroottree().getpath(dated),
+                dated,
                 f"Batch: the transmission date {value} is in the future (N.1.5)",
             )
         )
