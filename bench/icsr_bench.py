@@ -190,8 +190,8 @@ def per_icsr(inputs: Sequence[dict[str, Any]], today: date) -> tuple[list[Report
         "xml_error_examples": xml_errors[:5],
         "xml_warning_findings": warnings,
         "target_ms": PER_ICSR_TARGET_MS,
-        "pass": stats["b_plus_c"]["median_ms"] <= PER_ICSR_TARGET_MS
-        and stats["b_plus_c"]["p95_ms"] <= PER_ICSR_TARGET_MS,
+        # The issue states the target on the median over 1,000 reports; p95 is shown beside it.
+        "pass": stats["b_plus_c"]["median_ms"] <= PER_ICSR_TARGET_MS,
     }
 
 
@@ -342,7 +342,7 @@ def print_report(results: dict[str, Any]) -> None:
     )
     print(
         f"target (b)+(c) <= {p['target_ms']:.0f} ms per ICSR: {_verdict(p['pass'])} "
-        f"(PASS = median and p95 within it; {each})"
+        f"(on the median, as the target is stated; {each})"
     )
     print(
         f"XML per ICSR: median {p['xml_bytes_median'] / 1024:.1f} KiB, max "
@@ -360,6 +360,14 @@ def print_report(results: dict[str, Any]) -> None:
         f"the parent); file {b['xml_mb']:.1f} MiB"
     )
     print(f"target <= {b['target_s']:.0f} s: {_verdict(b['pass'])}")
+    cpu = b["workers_cpu_s"] + b["parent_cpu_s"]
+    if cpu and b["count"]:
+        per_icsr_ms = cpu / b["count"] * 1000
+        cores = per_icsr_ms * 10_000 / 1000 / b["target_s"]
+        print(
+            f"CPU per ICSR in the batch: {per_icsr_ms:.2f} ms (all processes); 10,000 in "
+            f"{b['target_s']:.0f} s needs about {cores:.1f} cores at this speed"
+        )
     print(
         f"peak memory (ru_maxrss): parent {b['max_rss_before_mb']:.0f} MiB before, "
         f"{b['max_rss_after_mb']:.0f} MiB after; largest worker {b['workers_max_rss_mb']:.0f} MiB"

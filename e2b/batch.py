@@ -7,6 +7,7 @@ then written; memory stays at one chunk of messages, and the work spreads over p
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -20,12 +21,12 @@ from lxml import etree
 from e2b.mapping import HL7
 from e2b.rules import batch_findings, message_findings
 from e2b.schema import message_schema_findings, schema_findings
-from e2b.writer import BatchHeader, build_batch
+from e2b.writer import BatchHeader, render_envelope, render_message
+from e2b.xmlsafe import make_parser
 from pv.findings import Finding
 from pv.model import Report
 
 _MESSAGE = f"{{{HL7}}}PORR_IN049016UV"
-_SPLIT = b"<!--MESSAGES-->"
 
 
 @dataclass
@@ -36,29 +37,49 @@ class BatchResult:
     findings: list[Finding] = field(default_factory=list)
 
 
+_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
+
+
+@functools.lru_cache(maxsize=8)
+def _envelope_text(header: BatchHeader) -> tuple[bytes, bytes]:
+    start, end = render_envelope(header)
+    return start.encode(), end.encode()
+
+
+def _parse_in_envelope(message: bytes, header: BatchHeader) -> etree._Element:
+    """The batch root around one rendered message, parsed by the hardened parser."""
+    start, end = _envelope_text(header)
+    parser = make_parser()
+    parser.feed(start)
+    parser.feed(message)
+    parser.feed(end)
+    root: etree._Element = parser.close()
+    return root
+
+
 def _envelope(header: BatchHeader, first: Report) -> tuple[bytes, bytes, list[Finding]]:
-    """The batch start and end as bytes, around the place the messages go; checked once."""
-    root = build_batch([first], header)
+    """The batch start and end as bytes, checked once (with the first message inside)."""
+    root = _parse_in_envelope(render_message(first, header).encode(), header)
     findings = schema_findings(root) + [
         f for f in batch_findings(root) if f.element in ("N.1.1", "N.1.5")
     ]
-    message = root.find(_MESSAGE)
-    assert message is not None
-    message.addprevious(etree.Comment("MESSAGES"))
-    root.remove(message)
-    text = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
-    head, tail = text.split(_SPLIT)
-    return head, tail, findings
+    start, end = _envelope_text(header)
+    return _DECLARATION + start, end, findings
 
 
 def check_message(
     report: Report, header: BatchHeader, today: date | None
 ) -> tuple[bytes, list[Finding]]:
-    """Build one message, check it against the XSD and ICH rules, and serialise it."""
-    message = build_batch([report], header).find(_MESSAGE)
+    """Render one message, check it against the XSD and ICH rules; the bytes are those checked.
+
+    The rendered text goes into the file as it is (no re-serialising): what was parsed and
+    validated is exactly what is written.
+    """
+    text = render_message(report, header).encode()
+    message = _parse_in_envelope(text, header).find(_MESSAGE)
     assert message is not None
     findings = message_schema_findings(message) + message_findings(message, today)
-    return etree.tostring(message, encoding="UTF-8"), findings
+    return text, findings
 
 
 def _check_chunk(

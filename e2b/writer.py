@@ -59,6 +59,17 @@ def build_batch(reports: Sequence[Report], header: BatchHeader) -> etree._Elemen
     return root
 
 
+def render_message(report: Report, header: BatchHeader) -> str:
+    """One PORR_IN049016UV message as text, for a batch that streams messages (unchecked)."""
+    return _template_parts()["message"](report, header)
+
+
+def render_envelope(header: BatchHeader) -> tuple[str, str]:
+    """The batch's text before and after its messages (unchecked)."""
+    parts = _template_parts()
+    return parts["batch_start"](header), parts["batch_end"](header)
+
+
 def to_xml(reports: Sequence[Report], header: BatchHeader) -> bytes:
     """Serialised batch, UTF-8 with declaration, indented for people who open the file."""
     root = build_batch(reports, header)
@@ -181,4 +192,11 @@ def _template_parts() -> dict[str, Callable[..., str]]:
     return {name: macros[name] for name in ("batch_start", "message", "batch_end")}
 
 
-__all__ = ["BatchHeader", "build_batch", "dosage_text", "to_xml"]
+__all__ = [
+    "BatchHeader",
+    "build_batch",
+    "dosage_text",
+    "render_envelope",
+    "render_message",
+    "to_xml",
+]
