@@ -1,0 +1,115 @@
+"""`python -m pv users|audit|db`: officer accounts, audit verification and migrations.
+
+Results on stdout, problems on stderr in one sentence. Exit codes: 0 ok, 1 findings (a broken
+audit chain), 2 unusable (database unreachable, bad input, usage).
+Passwords are read from standard input or a prompt, never from the command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Sequence
+
+from sqlalchemy.exc import DBAPIError
+
+from pv.db import DatabaseUnavailable, unavailable
+from pv.store import Store
+from pv.users import ROLES, UserError, add_user, deactivate, list_users, set_password
+
+OK, FINDINGS, UNUSABLE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits with 2 and one line, as the other commands do."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(UNUSABLE, f"{self.prog}: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m pv", description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", help="default: DATABASE_URL or the SQLite file")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    users = commands.add_parser("users", help="officer accounts")
+    user_commands = users.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    add = user_commands.add_parser("add", help="create an account")
+    add.add_argument("name")
+    add.add_argument("--role", choices=ROLES, default="officer")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    user_commands.add_parser("list", help="list accounts")
+    passwd = user_commands.add_parser("passwd", help="set a new password")
+    passwd.add_argument("name")
+    passwd.add_argument("--password-stdin", action="store_true")
+    off = user_commands.add_parser("deactivate", help="stop an account from logging in")
+    off.add_argument("name")
+
+    audit = commands.add_parser("audit", help="the audit trail")
+    audit_commands = audit.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    audit_commands.add_parser("verify", help="check the hash chain for edits and deletions")
+
+    db = commands.add_parser("db", help="the database")
+    db_commands = db.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    db_commands.add_parser("upgrade", help="migrate the schema to the newest revision")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    store: Store | None = None
+    try:
+        store = Store.open(args.database_url)
+        return _run(store, args)
+    except (DatabaseUnavailable, UserError) as exc:
+        print(f"pv: {exc}", file=sys.stderr)
+        return UNUSABLE
+    except DBAPIError as exc:
+        engine = store.engine if store is not None else None
+        message = str(unavailable(engine, exc)) if engine is not None else str(exc.orig)
+        print(f"pv: {message}", file=sys.stderr)
+        return UNUSABLE
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _run(store: Store, args: argparse.Namespace) -> int:
+    by = f"cli:{getpass.getuser()}"
+    if args.command == "db":
+        print("database schema is at the newest revision")
+        return OK
+    if args.command == "audit":
+        findings = store.verify_audit()
+        for finding in findings:
+            print(finding.line("audit"))
+        if not findings:
+            print("audit trail intact")
+        return FINDINGS if findings else OK
+    if args.action == "add":
+        user = add_user(store, args.name, _password(args.password_stdin), role=args.role, by=by)
+        print(f"added {user.name} ({user.role})")
+    elif args.action == "passwd":
+        set_password(store, args.name, _password(args.password_stdin), by=by)
+        print(f"password changed for {args.name}")
+    elif args.action == "deactivate":
+        deactivate(store, args.name, by=by)
+        print(f"deactivated {args.name}")
+    else:
+        for user in list_users(store):
+            state = "active" if user.active else "inactive"
+            print(f"{user.name}\t{user.role}\t{state}\t{user.created_at:%Y-%m-%d}")
+    return OK
+
+
+def _password(from_stdin: bool) -> str:
+    """The new password: the first line of stdin, or typed twice at a hidden prompt."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise UserError("No terminal to ask for the password; use --password-stdin.")
+    first = getpass.getpass("New password: ")
+    if getpass.getpass("Repeat it: ") != first:
+        raise UserError("The two passwords differ.")
+    return first

@@ -1,0 +1,829 @@
+"""The submission log: every case with its versions, status, notes and audit trail, in one database.
+
+`Store.open()` connects (SQLite file by default, PostgreSQL when DATABASE_URL says so) and
+migrates the schema. Each save is one transaction: a failure or a killed process leaves no
+partial case. The list columns are copied from the latest version onto the case row so the log
+page filters and sorts 100,000 cases on indexes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, TypeVar
+
+from lxml import etree
+from sqlalchemy import ColumnElement, Engine, Integer, Select, and_, column, func, select, text
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from pv import audit
+from pv.catalogue import load_catalogue
+from pv.clock import days_open, due_date, is_overdue
+from pv.config import Settings, load_settings
+from pv.dates import bounds
+from pv.db import DatabaseUnavailable, make_engine, unavailable, upgrade, writer
+from pv.findings import Finding
+from pv.model import Report
+from pv.tables import Case, CaseCategory, CaseNumber, CaseVersion, Note, StatusChange
+from pv.workflow import OPEN_STATUSES, CaseStatus, InvalidTransition, allowed_next
+
+_HL7 = "urn:hl7-org:v3"  # e2b.mapping.HL7; e2b is imported only when a batch is exported
+_MESSAGE = f"{{{_HL7}}}PORR_IN049016UV"
+_RECEIVER = f"{{{_HL7}}}receiver"
+_SEP = "\n"  # between list items in a text column; no term, category or name contains it
+
+
+class CaseNotFound(LookupError):
+    """No case with this ID; `str(error)` is one sentence for the user."""
+
+    def __init__(self, case_id: str) -> None:
+        self.case_id = case_id
+        super().__init__(f"There is no case {case_id} in the log.")
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One version of a case as submitted: the report, its XML exactly as sent, its findings."""
+
+    report: Report
+    xml: bytes
+    findings: list[Finding]
+
+
+@dataclass(frozen=True)
+class SavedCase:
+    """What a save stored."""
+
+    case_id: str
+    version: int
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class CaseQuery:
+    """The log page's filter, sort and page; every part optional."""
+
+    status: CaseStatus | Sequence[CaseStatus] | None = None
+    categories: Sequence[str] = ()
+    serious: bool | None = None
+    received_from: date | None = None  # the log's receipt date (UTC), inclusive
+    received_to: date | None = None
+    text: str | None = None  # case ID, reporter, terms, categories, verbatim text
+    overdue_only: bool = False
+    sort: str = "received_at"
+    descending: bool = True
+    page: int = 1
+    page_size: int = 50
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """One line of the log."""
+
+    case_id: str
+    version: int
+    received_at: datetime
+    first_received: date
+    reporter: str
+    categories: tuple[str, ...]  # guide category ids
+    terms: tuple[str, ...]  # MedDRA term names (the code where the name is not known)
+    serious: bool
+    status: CaseStatus
+    due_date: date
+    overdue: bool
+    days_open: int
+
+
+@dataclass(frozen=True)
+class CasePage:
+    rows: list[CaseRow]
+    total: int
+    page: int = 1
+    page_size: int = 50
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+@dataclass(frozen=True)
+class VersionRecord:
+    version: int
+    received_at: datetime
+    received_by: str
+    xml: bytes
+    findings: list[Finding]
+    report_json: str
+
+
+@dataclass(frozen=True)
+class StatusRecord:
+    from_status: CaseStatus | None
+    to_status: CaseStatus
+    at: datetime
+    user: str
+    comment: str | None
+
+
+@dataclass(frozen=True)
+class NoteRecord:
+    at: datetime
+    user: str
+    text: str
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    """Everything the case page shows."""
+
+    row: CaseRow
+    reporter_contact: str
+    seriousness: tuple[str, ...]
+    verbatims: tuple[str, ...]
+    term_codes: tuple[str, ...]
+    versions: list[VersionRecord]  # oldest first
+    status_history: list[StatusRecord]
+    notes: list[NoteRecord]
+    audit: list[audit.AuditRecord]
+
+    @property
+    def next_statuses(self) -> tuple[CaseStatus, ...]:
+        return allowed_next(self.row.status)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Numbers for the filtered set."""
+
+    total: int
+    serious: int
+    overdue: int
+    per_month: list[tuple[str, int]] = field(default_factory=list)  # ("2026-11", n), oldest first
+    per_category: list[tuple[str, int]] = field(default_factory=list)  # most cases first
+    per_status: list[tuple[CaseStatus, int]] = field(default_factory=list)
+
+    @property
+    def serious_share(self) -> float:
+        return self.serious / self.total if self.total else 0.0
+
+
+_S = TypeVar("_S", bound=Select[Any])
+_SQLITE_SEARCH = text("SELECT rowid FROM case_search WHERE case_search MATCH :phrase").columns(
+    column("rowid", Integer)
+)
+
+_SORT_KEYS: dict[str, Any] = {
+    "received_at": Case.received_at,
+    "case_id": Case.id,
+    "first_received": Case.first_received,
+    "due_date": Case.due_date,
+    "status": Case.status,
+    "reporter": Case.reporter,
+    "serious": Case.serious,
+    "version": Case.current_version,
+    "updated_at": Case.updated_at,
+}
+SORT_KEYS = tuple(_SORT_KEYS)
+
+CSV_COLUMNS = (
+    "case_id",
+    "version",
+    "received_at",
+    "first_received",
+    "reporter",
+    "categories",
+    "terms",
+    "serious",
+    "status",
+    "due_date",
+    "overdue",
+    "days_open",
+)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class Store:
+    """The submission log over one database; thread-safe, one per process is enough."""
+
+    def __init__(self, engine: Engine, settings: Settings | None = None) -> None:
+        self.engine = engine
+        self.settings = settings or load_settings()
+        self._read = sessionmaker(engine, expire_on_commit=False)
+        self._write = sessionmaker(writer(engine), expire_on_commit=False)
+
+    @classmethod
+    def open(
+        cls, url: str | None = None, *, settings: Settings | None = None, migrate: bool = True
+    ) -> Store:
+        """Connect to `url` (default: DATABASE_URL or the SQLite file) and migrate to the newest."""
+        settings = settings or load_settings()
+        engine = make_engine(url or settings.database_url)
+        if migrate:
+            upgrade(engine)
+        return cls(engine, settings)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def read_session(self) -> Session:
+        """A session for reads (module helpers such as pv.users use it)."""
+        return self._read()
+
+    def write_session(self) -> Session:
+        """A session whose transactions take the write lock at once (SQLite BEGIN IMMEDIATE)."""
+        return self._write()
+
+    # ------------------------------------------------------------------ saving
+
+    def submit(
+        self, build: Callable[[str], Submission], *, user: str = "hcp", now: datetime | None = None
+    ) -> SavedCase:
+        """Allocate a case ID, let `build` make the submission with it, store it as version 1.
+
+        The number is taken in its own short transaction so no lock is held while `build` runs;
+        if `build` raises or the process dies, the number stays unused (a gap), nothing else.
+        """
+        now = _utc(now)
+        with self._guard(), self._write.begin() as session:
+            number = CaseNumber(allocated_at=now)
+            session.add(number)
+            session.flush()
+            n = number.id
+        case_id = f"{self.settings.sender_country}-{self.settings.sender_id}-{n:06d}"
+        submission = build(case_id)
+        with self._guard(), self._write.begin() as session:
+            columns = case_columns(submission.report)
+            case = Case(
+                id=n,
+                case_id=case_id,
+                current_version=1,
+                status=CaseStatus.RECEIVED.value,
+                received_at=now,
+                received_month=f"{now:%Y-%m}",
+                updated_at=now,
+                created_by=user,
+                **columns,
+            )
+            session.add(case)
+            session.flush()
+            self._set_categories(session, case, submission.report)
+            session.add(_version(case, 1, submission, user, now))
+            session.add(
+                StatusChange(case_pk=n, from_status=None, to_status=case.status, at=now, user=user)
+            )
+            audit.append(
+                session,
+                user=user,
+                action="create",
+                at=now,
+                case_id=case_id,
+                detail={"version": 1, "serious": columns["serious"]},
+            )
+        return SavedCase(case_id, 1, now)
+
+    def add_version(
+        self, case_id: str, submission: Submission, *, user: str, now: datetime | None = None
+    ) -> SavedCase:
+        """Store a follow-up of an existing case as its next version, same case ID."""
+        now = _utc(now)
+        with self._guard(), self._write.begin() as session:
+            case = _case_for_update(session, case_id)
+            version = case.current_version + 1
+            for name, value in case_columns(submission.report).items():
+                setattr(case, name, value)
+            case.current_version = version
+            case.updated_at = now
+            self._set_categories(session, case, submission.report)
+            session.add(_version(case, version, submission, user, now))
+            audit.append(
+                session,
+                user=user,
+                action="version",
+                at=now,
+                case_id=case_id,
+                detail={"version": version, "serious": case.serious},
+            )
+        return SavedCase(case_id, version, now)
+
+    def change_status(
+        self,
+        case_id: str,
+        new_status: CaseStatus | str,
+        *,
+        user: str,
+        now: datetime | None = None,
+        comment: str | None = None,
+    ) -> CaseStatus:
+        """Move a case along the workflow; InvalidTransition when the workflow forbids it."""
+        now = _utc(now)
+        target = CaseStatus(new_status)
+        with self._guard(), self._write.begin() as session:
+            case = _case_for_update(session, case_id)
+            current = CaseStatus(case.status)
+            if target not in allowed_next(current):
+                raise InvalidTransition(case_id, current, target)
+            case.status = target.value
+            session.add(
+                StatusChange(
+                    case_pk=case.id,
+                    from_status=current.value,
+                    to_status=target.value,
+                    at=now,
+                    user=user,
+                    comment=comment,
+                )
+            )
+            audit.append(
+                session,
+                user=user,
+                action="status",
+                at=now,
+                case_id=case_id,
+                detail={"from": current.value, "to": target.value, "comment": comment},
+            )
+        return target
+
+    def add_note(
+        self, case_id: str, text: str, *, user: str, now: datetime | None = None
+    ) -> NoteRecord:
+        """Attach an officer's note to a case."""
+        now = _utc(now)
+        if not text.strip():
+            raise ValueError("A note needs some text.")
+        with self._guard(), self._write.begin() as session:
+            case = _case_for_update(session, case_id)
+            session.add(Note(case_pk=case.id, at=now, user=user, text=text))
+            audit.append(
+                session, user=user, action="note", at=now, case_id=case_id, detail={"text": text}
+            )
+        return NoteRecord(now, user, text)
+
+    def record(
+        self,
+        action: str,
+        *,
+        user: str,
+        case_id: str | None = None,
+        detail: dict[str, Any] | None = None,
+        now: datetime | None = None,
+    ) -> None:
+        """An audit row on its own (e.g. an e-mail sent, a login), in its own transaction."""
+        with self._guard(), self._write.begin() as session:
+            audit.append(
+                session, user=user, action=action, at=_utc(now), case_id=case_id, detail=detail
+            )
+
+    @staticmethod
+    def _set_categories(session: Session, case: Case, report: Report) -> None:
+        wanted = set(_categories(report))
+        existing = set(
+            session.scalars(select(CaseCategory.category).where(CaseCategory.case_pk == case.id))
+        )
+        for category in existing - wanted:
+            session.delete(session.get_one(CaseCategory, (case.id, category)))
+        session.add_all(
+            CaseCategory(case_pk=case.id, category=c) for c in sorted(wanted - existing)
+        )
+
+    # ------------------------------------------------------------------ reading
+
+    def list_cases(self, query: CaseQuery, *, today: date | None = None) -> CasePage:
+        """One page of the filtered, sorted log and the number of matching cases."""
+        today = today or date.today()
+        page = max(query.page, 1)
+        with self._guard(), self._read() as session:
+            conditions = _conditions(query, today, session.get_bind().dialect.name)
+            # Page over ids first (index-only), then load just those rows: a deep page does
+            # not drag 50,000 full rows through the sort.
+            ids = _ordered(select(Case.id).where(*conditions), query)
+            ids = ids.offset((page - 1) * query.page_size).limit(query.page_size)
+            statement = _ordered(select(Case).where(Case.id.in_(ids.scalar_subquery())), query)
+            total = session.scalar(select(func.count()).select_from(Case).where(*conditions)) or 0
+            rows = [_row(case, today) for case in session.scalars(statement)]
+        return CasePage(rows, total, page, query.page_size)
+
+    def iter_cases(self, query: CaseQuery, *, today: date | None = None) -> Iterator[CaseRow]:
+        """Every matching case in the query's order (no paging), for exports."""
+        today = today or date.today()
+        with self._guard(), self._read() as session:
+            conditions = _conditions(query, today, session.get_bind().dialect.name)
+            statement = _ordered(select(Case).where(*conditions), query)
+            for case in session.scalars(statement.execution_options(yield_per=1000)):
+                yield _row(case, today)
+
+    def get_case(self, case_id: str, *, today: date | None = None) -> CaseDetail:
+        """The case page: summary, every version, status history, notes and its audit rows."""
+        today = today or date.today()
+        with self._guard(), self._read() as session:
+            case = session.scalar(select(Case).where(Case.case_id == case_id))
+            if case is None:
+                raise CaseNotFound(case_id)
+            versions = session.scalars(
+                select(CaseVersion)
+                .where(CaseVersion.case_pk == case.id)
+                .order_by(CaseVersion.version)
+            )
+            changes = session.scalars(
+                select(StatusChange)
+                .where(StatusChange.case_pk == case.id)
+                .order_by(StatusChange.id)
+            )
+            notes = session.scalars(select(Note).where(Note.case_pk == case.id).order_by(Note.id))
+            return CaseDetail(
+                row=_row(case, today),
+                reporter_contact=case.reporter_contact,
+                seriousness=_split(case.seriousness),
+                verbatims=_split(case.verbatims),
+                term_codes=_split(case.term_codes),
+                versions=[
+                    VersionRecord(
+                        v.version,
+                        v.received_at,
+                        v.received_by,
+                        v.xml,
+                        [Finding(**f) for f in json.loads(v.findings)],
+                        v.report,
+                    )
+                    for v in versions
+                ],
+                status_history=[
+                    StatusRecord(
+                        CaseStatus(c.from_status) if c.from_status else None,
+                        CaseStatus(c.to_status),
+                        c.at,
+                        c.user,
+                        c.comment,
+                    )
+                    for c in changes
+                ],
+                notes=[NoteRecord(n.at, n.user, n.text) for n in notes],
+                audit=audit.records(session, case_id),
+            )
+
+    def case_count(self) -> int:
+        with self._guard(), self._read() as session:
+            return session.scalar(select(func.count()).select_from(Case)) or 0
+
+    def dashboard(self, query: CaseQuery | None = None, *, today: date | None = None) -> Dashboard:
+        """Cases per month and per guide category, serious share, overdue, for the filter."""
+        today = today or date.today()
+        with self._guard(), self._read() as session:
+            conditions = _conditions(query or CaseQuery(), today, session.get_bind().dialect.name)
+            matching = select(Case.id).where(*conditions)
+            total = session.scalar(select(func.count()).select_from(Case).where(*conditions)) or 0
+            serious = (
+                session.scalar(
+                    select(func.count()).select_from(Case).where(*conditions, Case.serious)
+                )
+                or 0
+            )
+            overdue = (
+                session.scalar(
+                    select(func.count()).select_from(Case).where(*conditions, _overdue(today))
+                )
+                or 0
+            )
+            months = session.execute(
+                select(Case.received_month, func.count())
+                .where(*conditions)
+                .group_by(Case.received_month)
+                .order_by(Case.received_month)
+            ).all()
+            categories = session.execute(
+                select(CaseCategory.category, func.count())
+                .where(CaseCategory.case_pk.in_(matching))
+                .group_by(CaseCategory.category)
+                .order_by(func.count().desc(), CaseCategory.category)
+            ).all()
+            statuses = dict(
+                session.execute(
+                    select(Case.status, func.count()).where(*conditions).group_by(Case.status)
+                ).all()
+            )
+        return Dashboard(
+            total=total,
+            serious=serious,
+            overdue=overdue,
+            per_month=[(m, n) for m, n in months],
+            per_category=[(c, n) for c, n in categories],
+            per_status=[(s, statuses[s.value]) for s in CaseStatus if s.value in statuses],
+        )
+
+    # ------------------------------------------------------------------ exports
+
+    def export_csv(
+        self,
+        query: CaseQuery,
+        *,
+        user: str,
+        today: date | None = None,
+        now: datetime | None = None,
+    ) -> bytes:
+        """The whole filtered list as CSV (UTF-8 with BOM for Excel), formula-injection safe."""
+        out = io.StringIO()
+        table = csv.writer(out)
+        table.writerow(CSV_COLUMNS)
+        catalogue = load_catalogue()
+        count = 0
+        for row in self.iter_cases(query, today=today):
+            values = asdict(row)
+            values["categories"] = "; ".join(_category_name(catalogue, c) for c in row.categories)
+            values["terms"] = "; ".join(row.terms)
+            values["received_at"] = row.received_at.isoformat(timespec="seconds")
+            values["status"] = row.status.label
+            values["serious"] = "yes" if row.serious else "no"
+            values["overdue"] = "yes" if row.overdue else "no"
+            table.writerow([csv_safe(str(values[c])) for c in CSV_COLUMNS])
+            count += 1
+        self.record(
+            "export",
+            user=user,
+            detail={"format": "csv", "rows": count, "query": _query_detail(query)},
+            now=now,
+        )
+        return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
+
+    def export_batch(
+        self, case_ids: Sequence[str], *, user: str, now: datetime | None = None
+    ) -> bytes:
+        """The latest stored message of each case, exactly as generated, in one new E2B batch."""
+        from e2b.writer import BatchHeader, build_batch
+
+        if not case_ids:
+            raise ValueError("Select at least one case to export.")
+        now = _utc(now).replace(microsecond=0)
+        messages = [self._latest_message(case_id) for case_id in case_ids]
+        header = BatchHeader(
+            batch_id=f"{case_ids[0]}-{now:%Y%m%d%H%M%S}",
+            sender_id=self.settings.sender_id,
+            receiver_id=self.settings.receiver_id,
+            created_at=now,
+        )
+        root = build_batch([], header)
+        receiver = root.find(_RECEIVER)
+        assert receiver is not None  # the template always writes the batch receiver
+        for message in messages:
+            receiver.addprevious(message)
+        etree.indent(root, space="  ")
+        data = bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+        self.record("export", user=user, detail={"format": "e2b", "cases": list(case_ids)}, now=now)
+        return data
+
+    def _latest_message(self, case_id: str) -> etree._Element:
+        from e2b.xmlsafe import parse_bytes
+
+        with self._guard(), self._read() as session:
+            xml = session.scalar(
+                select(CaseVersion.xml)
+                .join(Case, Case.id == CaseVersion.case_pk)
+                .where(Case.case_id == case_id, CaseVersion.version == Case.current_version)
+            )
+        if xml is None:
+            raise CaseNotFound(case_id)
+        message = parse_bytes(xml).getroot().find(_MESSAGE)
+        if message is None:
+            raise ValueError(f"The stored XML of case {case_id} holds no ICSR message.")
+        return message
+
+    # ------------------------------------------------------------------ audit
+
+    def verify_audit(self) -> list[Finding]:
+        """Every break in the audit chain (empty: intact)."""
+        with self._guard(), self._read() as session:
+            return audit.verify_chain(session)
+
+    def audit_trail(self, case_id: str | None = None) -> list[audit.AuditRecord]:
+        with self._guard(), self._read() as session:
+            return audit.records(session, case_id)
+
+    def _guard(self) -> _Guard:
+        return _Guard(self.engine)
+
+
+class _Guard:
+    """Turns a driver error about reaching or using the database into DatabaseUnavailable."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: Any
+    ) -> None:
+        # Operational errors are the server's or the file's (down, locked, disk full), not ours.
+        if isinstance(exc, DBAPIError) and (
+            exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError)
+        ):
+            raise unavailable(self.engine, exc) from exc
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def case_columns(report: Report) -> dict[str, Any]:
+    """The case row's list and search columns, derived from a report."""
+    catalogue = load_catalogue()
+    source = report.primary_source
+    reporter = source.display_name
+    contact = " / ".join(p for p in (source.email, source.organisation) if p)
+    categories = _categories(report)
+    codes = _unique(r.term.code for r in report.reactions)
+    terms = _unique(_term_name(catalogue, code) for code in codes)
+    verbatims = _unique(r.verbatim for r in report.reactions if r.verbatim)
+    criteria = _unique(c for r in report.reactions for c in r.seriousness.criteria())
+    first = bounds(report.case.first_received)[0].date()
+    serious = report.serious
+    search = [
+        report.case.sender_report_id,
+        reporter,
+        contact,
+        *categories,
+        *(_category_name(catalogue, c) for c in categories),
+        *terms,
+        *codes,
+        *verbatims,
+    ]
+    return {
+        "first_received": first,
+        "due_date": due_date(first, serious),
+        "serious": serious,
+        "seriousness": _SEP.join(criteria),
+        "reporter": reporter[:300],
+        "reporter_contact": contact[:300],
+        "categories": _SEP.join(categories),
+        "terms": _SEP.join(terms),
+        "term_codes": _SEP.join(codes),
+        "verbatims": _SEP.join(verbatims),
+        "search_text": _SEP.join(search).lower(),
+    }
+
+
+def csv_safe(value: str) -> str:
+    """A cell a spreadsheet shows as text: a leading = + - @ tab or CR would start a formula."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def like_pattern(text: str) -> str:
+    """`%text%` for LIKE with the user's own % _ and \\ taken literally (ESCAPE '\\')."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _conditions(query: CaseQuery, today: date, dialect: str) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if query.status is not None:
+        statuses = [query.status] if isinstance(query.status, str) else list(query.status)
+        if statuses:
+            conditions.append(Case.status.in_([CaseStatus(s).value for s in statuses]))
+    if query.categories:
+        conditions.append(
+            Case.id.in_(
+                select(CaseCategory.case_pk).where(CaseCategory.category.in_(query.categories))
+            )
+        )
+    if query.serious is not None:
+        conditions.append(Case.serious.is_(query.serious))
+    if query.received_from is not None:
+        conditions.append(Case.received_at >= _midnight(query.received_from))
+    if query.received_to is not None:
+        conditions.append(Case.received_at < _midnight(query.received_to + timedelta(days=1)))
+    if query.text and query.text.strip():
+        needle = query.text.strip().lower()
+        if dialect == "sqlite" and len(needle) >= 3:
+            # A phrase in the FTS5 trigram index (migration 0003) matches any substring.
+            phrase = '"' + needle.replace('"', '""') + '"'
+            conditions.append(Case.id.in_(_SQLITE_SEARCH.bindparams(phrase=phrase)))
+        elif dialect == "sqlite":  # shorter than a trigram: scan
+            conditions.append(func.instr(Case.search_text, needle) > 0)
+        else:  # LIKE can use the pg_trgm index on PostgreSQL (migration 0002)
+            conditions.append(Case.search_text.like(like_pattern(needle), escape="\\"))
+    if query.overdue_only:
+        conditions.append(_overdue(today))
+    return conditions
+
+
+def _overdue(today: date) -> ColumnElement[bool]:
+    return and_(Case.status.in_([s.value for s in OPEN_STATUSES]), Case.due_date < today)
+
+
+def _ordered(statement: _S, query: CaseQuery) -> _S:
+    try:
+        column = _SORT_KEYS[query.sort]
+    except KeyError:
+        raise ValueError(f"Cannot sort by {query.sort!r}; choose one of {SORT_KEYS}") from None
+    if query.descending:
+        return statement.order_by(column.desc(), Case.id.desc())
+    return statement.order_by(column.asc(), Case.id.asc())
+
+
+def _row(case: Case, today: date) -> CaseRow:
+    status = CaseStatus(case.status)
+    return CaseRow(
+        case_id=case.case_id,
+        version=case.current_version,
+        received_at=case.received_at,
+        first_received=case.first_received,
+        reporter=case.reporter,
+        categories=_split(case.categories),
+        terms=_split(case.terms),
+        serious=case.serious,
+        status=status,
+        due_date=case.due_date,
+        overdue=is_overdue(case.due_date, status, today),
+        days_open=days_open(case.first_received, today),
+    )
+
+
+def _case_for_update(session: Session, case_id: str) -> Case:
+    case = session.scalar(select(Case).where(Case.case_id == case_id).with_for_update())
+    if case is None:
+        raise CaseNotFound(case_id)
+    return case
+
+
+def _version(
+    case: Case, version: int, submission: Submission, user: str, now: datetime
+) -> CaseVersion:
+    findings = [asdict(f) for f in submission.findings]
+    return CaseVersion(
+        case_pk=case.id,
+        version=version,
+        received_at=now,
+        received_by=user,
+        xml=submission.xml,
+        findings=json.dumps(findings, ensure_ascii=False),
+        report=submission.report.model_dump_json(),
+    )
+
+
+def _categories(report: Report) -> list[str]:
+    return _unique(r.guide_category for r in report.reactions if r.guide_category)
+
+
+def _term_name(catalogue: Any, code: str) -> str:
+    term = catalogue.term_by_code(code)
+    return term.term if term is not None else code
+
+
+def _category_name(catalogue: Any, category_id: str) -> str:
+    try:
+        return str(catalogue.category(category_id).name)
+    except KeyError:
+        return category_id
+
+
+def _unique(values: Iterable[str | None]) -> list[str]:
+    return list(dict.fromkeys(v for v in values if v))
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(text.split(_SEP)) if text else ()
+
+
+def _utc(now: datetime | None) -> datetime:
+    if now is None:
+        return datetime.now(UTC)
+    if now.tzinfo is None:
+        raise ValueError("times given to the store must be timezone-aware")
+    return now.astimezone(UTC)
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=UTC)
+
+
+def _query_detail(query: CaseQuery) -> dict[str, Any]:
+    detail = asdict(query)
+    for key in ("received_from", "received_to"):
+        if detail[key] is not None:
+            detail[key] = detail[key].isoformat()
+    status = query.status
+    if status is not None:
+        detail["status"] = [status] if isinstance(status, str) else list(status)
+    detail["categories"] = list(query.categories)
+    for key in ("page", "page_size"):
+        detail.pop(key)
+    return detail
+
+
+__all__ = [
+    "CaseDetail",
+    "CaseNotFound",
+    "CasePage",
+    "CaseQuery",
+    "CaseRow",
+    "CaseStatus",
+    "Dashboard",
+    "DatabaseUnavailable",
+    "InvalidTransition",
+    "SavedCase",
+    "Store",
+    "Submission",
+]

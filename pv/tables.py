@@ -1,0 +1,189 @@
+"""The submission log's tables (SQLAlchemy 2 typed ORM); migrations in pv/migrations create them.
+
+Times are stored as naive UTC (`UTCDateTime`) so SQLite and PostgreSQL give back the same value
+to the microsecond, which the audit chain's hashes depend on.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware datetime in, an aware UTC datetime out; stored naive in UTC."""
+
+    impl = DateTime(timezone=False)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class CaseNumber(Base):
+    """Ledger of allocated C.1.1 numbers: the DB-side counter (gaps are allowed, reuse is not)."""
+
+    __tablename__ = "case_numbers"
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012 (SQLAlchemy reads it)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    allocated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Case(Base):
+    """One case: its current state plus the list columns, denormalised from the latest version."""
+
+    __tablename__ = "cases"
+    # The overdue filter (open status and past due) is answered from this index alone.
+    __table_args__ = (Index("ix_cases_status_due_date", "status", "due_date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    case_id: Mapped[str] = mapped_column(String(100), unique=True)
+    current_version: Mapped[int] = mapped_column(Integer, index=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    received_month: Mapped[str] = mapped_column(String(7), index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    first_received: Mapped[date] = mapped_column(Date, index=True)
+    due_date: Mapped[date] = mapped_column(Date, index=True)
+    serious: Mapped[bool] = mapped_column(Boolean, index=True)
+    seriousness: Mapped[str] = mapped_column(Text)
+    reporter: Mapped[str] = mapped_column(String(300), index=True)
+    reporter_contact: Mapped[str] = mapped_column(String(300))
+    categories: Mapped[str] = mapped_column(Text)
+    terms: Mapped[str] = mapped_column(Text)
+    term_codes: Mapped[str] = mapped_column(Text)
+    verbatims: Mapped[str] = mapped_column(Text)
+    search_text: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(100))
+
+
+class CaseCategory(Base):
+    """Which guide categories a case's reactions fall under, for the category filter."""
+
+    __tablename__ = "case_categories"
+    __table_args__ = (Index("ix_case_categories_category", "category", "case_pk"),)
+
+    case_pk: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    category: Mapped[str] = mapped_column(String(100), primary_key=True)
+
+
+class CaseVersion(Base):
+    """One submission of a case: the XML exactly as generated, its findings and report JSON."""
+
+    __tablename__ = "case_versions"
+    __table_args__ = (UniqueConstraint("case_pk", "version", name="uq_case_versions_case_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_pk: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_by: Mapped[str] = mapped_column(String(100))
+    xml: Mapped[bytes] = mapped_column(LargeBinary)
+    findings: Mapped[str] = mapped_column(Text)
+    report: Mapped[str] = mapped_column(Text)
+
+
+class StatusChange(Base):
+    """Who moved a case to which status, and when."""
+
+    __tablename__ = "status_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_pk: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    user: Mapped[str] = mapped_column(String(100))
+    comment: Mapped[str | None] = mapped_column(Text)
+
+
+class Note(Base):
+    """An officer's note on a case."""
+
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_pk: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    user: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class AuditEntry(Base):
+    """Append-only audit trail; each row's hash covers its fields and the previous row's hash."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    user: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(30))
+    case_id: Mapped[str | None] = mapped_column(String(100), index=True)
+    detail: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The chain's single head row: appends lock it, and it reveals a truncated tail."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_id: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class User(Base):
+    """An officer or admin account; the password is kept only as an argon2 hash."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class LoginFailure(Base):
+    """A failed login, kept in the database so the rate limit holds across instances."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_name_at", "name", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
