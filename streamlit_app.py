@@ -1,24 +1,19 @@
-"""Placeholder page: the adverse event form replaces this once the report model and writer land."""
+"""LEMTRADA adverse event reporting: the pages; everything they do is in `pv` and `ui`."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from pv.config import load_settings
+from ui import about_page, log_page, report_page
+from ui.strings import t
 
-st.set_page_config(page_title="LEMTRADA adverse event report", page_icon=":memo:")
+st.set_page_config(page_title=t("app.title"), page_icon=":memo:", layout="wide")
 
-settings = load_settings()
-
-st.title("LEMTRADA adverse event report")
-st.write(
-    "This tool will let you report a suspected adverse reaction to LEMTRADA (alemtuzumab). "
-    "The reporting form is coming: it will check the report, build an ICH E2B(R3) file and "
-    "send it to the two recipients below."
+page = st.navigation(
+    [
+        st.Page(report_page.render, title=t("nav.report"), url_path="report", default=True),
+        st.Page(log_page.render, title=t("nav.log"), url_path="log"),
+        st.Page(about_page.render, title=t("nav.about"), url_path="about"),
+    ]
 )
-st.subheader("Recipients")
-st.markdown(
-    f"- Saudi Food and Drug Authority, National Pharmacovigilance Centre: "
-    f"`{settings.sfda_recipient}`\n"
-    f"- Marketing authorisation holder (Sanofi) pharmacovigilance: `{settings.mah_recipient}`"
-)
+page.run()

@@ -1,0 +1,72 @@
+"""From a form's answers to a checked submission: the case header added, the model validated,
+the E2B(R3) XML written and validated again (XSD and ICH rules) before anything is saved.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import datetime
+from typing import Any
+
+from e2b.validate import validate_bytes
+from e2b.writer import BatchHeader, to_xml
+from pv.config import Settings
+from pv.findings import Finding, has_errors
+from pv.lemtrada import case_identification, draft_report_id, sender
+from pv.store import Submission
+from pv.validation import ValidationResult, validate_report
+
+
+class SubmissionRefused(ValueError):
+    """The report or its XML has errors; `findings` says which."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        self.findings = findings
+        super().__init__(f"the report has {sum(f.severity == 'error' for f in findings)} errors")
+
+
+def _serious(answers: dict[str, Any]) -> bool:
+    return any(
+        any(bool(v) for v in (reaction or {}).get("seriousness", {}).values())
+        for reaction in answers.get("reactions", [])
+    )
+
+
+def complete(
+    answers: dict[str, Any], *, report_id: str, settings: Settings, now: datetime
+) -> dict[str, Any]:
+    """The answers with the parts the reporter does not type: C.1 case header and C.3 sender."""
+    data = copy.deepcopy(answers)
+    data["case"] = case_identification(report_id, now, _serious(answers))
+    data["sender"] = sender(settings)
+    return data
+
+
+def check(answers: dict[str, Any], *, settings: Settings, now: datetime) -> ValidationResult:
+    """Validate the answers as they would be submitted now (with a placeholder case ID)."""
+    data = complete(answers, report_id=draft_report_id(settings), settings=settings, now=now)
+    return validate_report(data, today=now.date())
+
+
+def build(
+    answers: dict[str, Any], case_id: str, *, settings: Settings, now: datetime
+) -> Submission:
+    """The report under its case ID, its XML and every finding; refused if anything is an error.
+
+    The log store calls this inside its save transaction, so a refused report stores nothing.
+    """
+    data = complete(answers, report_id=case_id, settings=settings, now=now)
+    result = validate_report(data, today=now.date())
+    if result.report is None or not result.ok:
+        raise SubmissionRefused(result.findings)
+    header = BatchHeader(
+        batch_id=case_id,
+        sender_id=settings.sender_id,
+        receiver_id=settings.receiver_id,
+        created_at=now,
+    )
+    xml = to_xml([result.report], header)
+    findings = result.findings + validate_bytes(xml, now.date())
+    if has_errors(findings):
+        raise SubmissionRefused(findings)
+    return Submission(report=result.report, xml=xml, findings=findings)

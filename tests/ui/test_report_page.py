@@ -1,0 +1,271 @@
+"""The report page through Streamlit's AppTest: required-field errors, category-specific inputs,
+a valid multi-reaction report saved with schema-valid XML, and answers kept across reruns."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from e2b.reader import read_bytes
+from e2b.validate import validate_bytes
+from pv.store import Store
+
+APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
+ITP_PLATELETS = "10035525"  # MedDRA test name "Platelet count" (guide lab)
+
+
+@pytest.fixture
+def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
+    """The real app with its own SQLite submission log in a temporary folder."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'log.db'}")
+    st.cache_resource.clear()
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    yield at
+    st.cache_resource.clear()
+
+
+def key(name: str) -> str:
+    return f"f:{name}"
+
+
+def reaction_ids(at: AppTest) -> list[str]:
+    ids: list[str] = at.session_state["answers"]["reactions"]
+    return ids
+
+
+def errors_under_fields(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown if m.value.startswith(":red[")]
+
+
+def fill_reporter_and_patient(at: AppTest) -> None:
+    at.text_input(key=key("reporter.title")).input("Dr")
+    at.text_input(key=key("reporter.given_name")).input("Noura")
+    at.text_input(key=key("reporter.family_name")).input("Al-Example")
+    at.selectbox(key=key("reporter.qualification")).select_index(0)
+    at.text_input(key=key("reporter.email")).input("n.example@example.org")
+    at.text_input(key=key("reporter.phone")).input("+966 11 555 0100")
+    at.text_input(key=key("patient.initials")).input("SA")
+    at.radio(key=key("patient.sex")).set_value(at.radio(key=key("patient.sex")).options[1])
+    at.number_input(key=key("patient.age.value")).set_value(34)
+    at.run()
+
+
+def choose_category(at: AppTest, rid: str, group: str, category: str) -> None:
+    at.selectbox(key=key(f"reactions.{rid}.group")).set_value(group).run()
+    at.selectbox(key=key(f"reactions.{rid}.category")).set_value(category).run()
+
+
+def fill_itp(at: AppTest, rid: str) -> None:
+    choose_category(at, rid, "delayed_autoimmune", "itp")
+    at.selectbox(key=key(f"reactions.{rid}.term")).set_value(_options(at, rid)[0])
+    at.text_input(key=key(f"reactions.{rid}.verbatim")).input("Petechiae and platelets 12")
+    at.text_input(key=key(f"reactions.{rid}.start")).input("2026-09-14")
+    at.selectbox(key=key(f"reactions.{rid}.outcome")).set_value(_outcome("2"))
+    at.checkbox(key=key(f"reactions.{rid}.serious.hospitalisation")).check()
+    at.run()
+    at.text_input(key=key(f"reactions.{rid}.lab.0.date")).input("14/09/2026")
+    at.number_input(key=key(f"reactions.{rid}.lab.0.value")).set_value(12)
+    at.number_input(key=key(f"reactions.{rid}.lab.0.low")).set_value(150)
+    at.number_input(key=key(f"reactions.{rid}.lab.0.high")).set_value(400)
+    at.run()
+
+
+def _options(at: AppTest, rid: str) -> list[str]:
+    """The MedDRA codes the chosen category offers (the select's raw option values)."""
+    from pv.catalogue import load_catalogue
+
+    category = at.session_state["answers"][f"reactions.{rid}.category"]
+    return [t.code for t in load_catalogue().category(category).terms]
+
+
+def _outcome(code: str) -> Any:
+    from pv.codelists import Outcome
+
+    return Outcome(code)
+
+
+def fill_lemtrada_and_narrative(at: AppTest) -> None:
+    at.selectbox(key=key("lemtrada.courses")).set_value(2).run()
+    at.text_input(key=key("lemtrada.course.1.start")).input("2024-01-08")
+    at.text_input(key=key("lemtrada.course.1.end")).input("2024-01-12")
+    at.text_input(key=key("lemtrada.course.2.start")).input("2025-01-13")
+    at.text_input(key=key("lemtrada.course.2.end")).input("2025-01-15")
+    at.text_input(key=key("lemtrada.course.2.batch")).input("SYN-LOT-77")
+    at.text_area(key=key("narrative.narrative")).input(
+        "Synthetic case: petechiae 20 months after course 2; platelets 12 x10^9/L."
+    )
+    at.run()
+
+
+def submit(at: AppTest) -> None:
+    [button] = [b for b in at.button if b.label == "Check and submit report"]
+    button.click().run()
+
+
+def test_page_starts_without_configuration(app: AppTest) -> None:
+    headers = [h.value for h in app.header]
+    assert headers[0] == "1. Reporter"
+    assert headers[-1] == "8. Review and submit"
+    assert app.selectbox(key=key(f"reactions.{reaction_ids(app)[0]}.outcome")).label == "Outcome *"
+
+
+def test_submitting_an_empty_form_names_the_missing_fields_next_to_them(app: AppTest) -> None:
+    submit(app)
+    assert not app.exception
+    [summary] = app.error
+    assert "cannot be submitted yet" in summary.value
+    rid = reaction_ids(app)[0]
+    errors = app.session_state["errors"]
+    assert any("outcome is required" in m for m in errors[f"reactions.{rid}.outcome"])
+    assert any("MedDRA term" in m for m in errors[f"reactions.{rid}.term"])
+    assert any("narrative" in m for m in errors["narrative.narrative"])
+    under = errors_under_fields(app)
+    assert any("outcome is required" in m for m in under)
+
+
+def test_an_invalid_value_is_reported_at_its_field(app: AppTest) -> None:
+    app.text_input(key=key("reporter.email")).input("not-an-address").run()
+    rid = reaction_ids(app)[0]
+    app.text_input(key=key(f"reactions.{rid}.start")).input("2031-02-30").run()
+    submit(app)
+    errors = app.session_state["errors"]
+    assert any("e-mail" in m for m in errors["reporter.email"])
+    assert errors[f"reactions.{rid}.start"]
+
+
+def test_choosing_itp_offers_its_terms_hint_and_platelet_lab(app: AppTest) -> None:
+    rid = reaction_ids(app)[0]
+    choose_category(app, rid, "delayed_autoimmune", "itp")
+    options = app.selectbox(key=key(f"reactions.{rid}.term")).options
+    assert any("Immune thrombocytopenia" in o for o in options)
+    assert any("monthly" in i.value for i in app.info)  # the guide's monitoring hint
+    labels = [x.label for x in app.number_input]
+    assert "Platelet count: result" in labels
+
+
+def test_infusion_and_pregnancy_categories_ask_their_own_questions(app: AppTest) -> None:
+    rid = reaction_ids(app)[0]
+    choose_category(app, rid, "infusion_associated", "myocardial_ischaemia_infarction")
+    assert app.selectbox(key=key(f"reactions.{rid}.course")).label.startswith("During or after")
+    assert app.number_input(key=key(f"reactions.{rid}.since")) is not None
+    choose_category(app, rid, "pregnancy", "pregnancy_exposure")
+    assert app.text_input(key=key("patient.lmp")).label == "Last menstrual period"
+    assert app.number_input(key=key(f"reactions.{rid}.gestation")) is not None
+    assert app.selectbox(key=key(f"reactions.{rid}.pregnancy_outcome")) is not None
+
+
+def test_answers_survive_reruns_and_a_draft_comes_back_after_a_new_report(app: AppTest) -> None:
+    app.text_input(key=key("reporter.given_name")).input("Noura").run()
+    rid = reaction_ids(app)[0]
+    choose_category(app, rid, "delayed_autoimmune", "itp")
+    app.run()
+    app.run()
+    assert app.text_input(key=key("reporter.given_name")).value == "Noura"
+    [save] = [b for b in app.sidebar.button if b.label == "Save draft"]
+    save.click().run()
+    [new] = [b for b in app.sidebar.button if b.label == "Start a new report"]
+    new.click().run()
+    assert app.text_input(key=key("reporter.given_name")).value == ""
+    [resume] = [b for b in app.sidebar.button if b.label == "Resume a saved draft"]
+    resume.click().run()
+    assert app.text_input(key=key("reporter.given_name")).value == "Noura"
+    assert app.selectbox(key=key(f"reactions.{rid}.category")).value == "itp"
+
+
+def test_a_valid_two_reaction_report_is_saved_with_schema_valid_xml(
+    app: AppTest, tmp_path: Path
+) -> None:
+    fill_reporter_and_patient(app)
+    first = reaction_ids(app)[0]
+    fill_itp(app, first)
+    [add] = [b for b in app.button if b.label == "Add another reaction"]
+    add.click().run()
+    second = reaction_ids(app)[1]
+    choose_category(app, second, "delayed_autoimmune", "thyroid_disorder")
+    app.selectbox(key=key(f"reactions.{second}.term")).set_value(_options(app, second)[0])
+    app.text_input(key=key(f"reactions.{second}.start")).input("2026-03")
+    app.selectbox(key=key(f"reactions.{second}.outcome")).set_value(_outcome("3")).run()
+    fill_lemtrada_and_narrative(app)
+    submit(app)
+    assert not app.exception
+    assert not app.session_state["errors"], app.session_state["errors"]
+    done = app.session_state["submitted"]
+    case_id = done["case_id"]
+    assert case_id.startswith("SA-LEMTRADAPV-")
+    assert validate_bytes(done["xml"]) == []
+    read = read_bytes(done["xml"])
+    report = read.reports[0].report
+    assert report is not None
+    assert len(report.reactions) == 2
+    assert report.reactions[0].seriousness.hospitalisation
+    assert [t.test.code for t in report.tests if t.test] == [ITP_PLATELETS]
+    assert report.tests[0].date == "2026-09-14"
+    assert [d.course for d in report.drugs[0].dosages] == [1, 2]
+    assert any(s.value.startswith(f"**Report {case_id} submitted") for s in app.success)
+    store = Store.open()
+    try:
+        detail = store.get_case(case_id)
+        assert detail.versions[0].xml == done["xml"]
+    finally:
+        store.close()
+    # Nothing typed stays behind for the next report.
+    assert app.session_state["answers"] == {}
+
+
+HOSTILE = (
+    '<script>alert(1)</script> "><img src=x onerror=alert(1)> & ]]> '
+    "Line1\r\nBcc: evil@example.com تقرير عن رد فعل 😀 **bold** [link](http://x)"
+)
+STRUCTURED = ("date", "birth_date", "start", "end", "email", "phone", "country", "code", "unit", "lmp")
+
+
+def test_hostile_text_in_every_free_text_field_still_gives_a_valid_report(app: AppTest) -> None:
+    fill_reporter_and_patient(app)
+    rid = reaction_ids(app)[0]
+    fill_itp(app, rid)
+    fill_lemtrada_and_narrative(app)
+    [add] = [b for b in app.button if b.label == "Add a medicine"]
+    add.click().run()
+    for box in [*app.text_input, *app.text_area]:
+        name = box.key or ""
+        if not name.startswith("f:") or name.rsplit(".", 1)[-1] in STRUCTURED:
+            continue
+        if name.endswith(("batch", "initials", ".title")):
+            box.input(HOSTILE[: 30])
+        else:
+            long = (HOSTILE * 400)[: 10_000]
+            box.input(long[: box.proto.max_chars] if box.proto.max_chars else long)
+    app.run()
+    submit(app)
+    assert not app.exception
+    assert not app.session_state["errors"], app.session_state["errors"]
+    done = app.session_state["submitted"]
+    assert validate_bytes(done["xml"]) == []
+    report = read_bytes(done["xml"]).reports[0].report
+    assert report is not None
+    assert report.narrative.narrative.startswith(HOSTILE[:50])
+    assert b"Bcc: evil" not in done["eml"].split(b"\r\n\r\n", 1)[0]
+
+
+def test_a_failed_save_says_so_and_keeps_the_form(
+    app: AppTest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fill_reporter_and_patient(app)
+    fill_itp(app, reaction_ids(app)[0])
+    fill_lemtrada_and_narrative(app)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the database folder should be")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{blocker / 'log.db'}")
+    st.cache_resource.clear()
+    submit(app)
+    assert not app.exception
+    assert any("could not be saved" in e.value for e in app.error)
+    assert "submitted" not in app.session_state
+    assert app.text_input(key=key("reporter.given_name")).value == "Noura"

@@ -1,0 +1,37 @@
+"""About the tool: where reports go, and the guide's events with what it says to monitor."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.resources import catalogue, settings
+from ui.strings import t
+from ui.widgets import plain
+
+
+def render() -> None:
+    st.title(t("about.title"))
+    conf = settings()
+    st.subheader(t("about.recipients"))
+    st.markdown(
+        f"- {t('about.sfda')}: `{conf.sfda_recipient}`\n- {t('about.mah')}: `{conf.mah_recipient}`"
+    )
+    st.write(t("about.monitoring"))
+    st.subheader(t("about.categories"))
+    cat = catalogue()
+    for group_id, group_name in cat.groups():
+        st.markdown(f"#### {plain(group_name)}")
+        for category in cat.in_group(group_id):
+            with st.expander(category.name):
+                for label, value in (
+                    ("reaction.hint.frequency", category.frequency),
+                    ("reaction.hint.monitoring", category.monitoring),
+                    ("reaction.hint.management", category.management),
+                ):
+                    if value:
+                        st.markdown(f"**{t(label)}:** {plain(value)}")
+                if category.terms:
+                    st.markdown(
+                        "**MedDRA:** "
+                        + "; ".join(plain(f"{x.term} ({x.code})") for x in category.terms)
+                    )

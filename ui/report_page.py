@@ -1,0 +1,946 @@
+"""The reporting form: sections in the order a clinician thinks, built from the guide catalogue.
+
+Drawing the form also assembles the report input (`pv.form.ReportInput`); submitting hands it to
+`pv.submission`, which validates, writes and checks the XML; `pv.store` saves it.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
+
+from pv.catalogue import Catalogue, GuideCategory
+from pv.codelists import (
+    ActionTaken,
+    AgeGroup,
+    AgeUnit,
+    DrugRole,
+    Outcome,
+    Qualification,
+    Recurrence,
+    Sex,
+    TimeUnit,
+)
+from pv.config import Settings
+from pv.db import DatabaseUnavailable
+from pv.email import build_eml, draft_email
+from pv.findings import Finding
+from pv.form import ReportInput
+from pv.lemtrada import (
+    MAX_COURSES,
+    PREGNANCY_OUTCOMES,
+    PREMEDICATIONS,
+    PRIOR_MS_THERAPIES,
+    course_days,
+    course_dosage,
+    suspect_drug,
+)
+from pv.meddra import lookup_llt
+from pv.model import Seriousness
+from pv.store import Store
+from pv.submission import SubmissionRefused, build, check
+from ui import widgets as w
+from ui.resources import catalogue, settings, store
+from ui.strings import t
+from ui.widgets import plain
+
+SUBMITTED = "submitted"  # the confirmation of the last submission
+FINDINGS = "findings"  # findings of the last check, for the list at the top
+DRAFTS = "drafts"  # drafts saved in this session
+
+CAUSALITY = (
+    "Certain",
+    "Probable / likely",
+    "Possible",
+    "Unlikely",
+    "Conditional / unclassified",
+    "Unassessable / unclassifiable",
+)
+PREGNANCY_CATEGORIES = ("pregnancy_exposure", "breastfeeding_exposure")
+INFUSION_GROUP = "infusion_associated"
+OTHER_TERM = "other"
+ASSESSMENT_INPUTS = ("causality", "recurrence", "since")  # answers that make a G.k.9.i
+LEMTRADA = "drugs[0]"
+
+
+def _new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def _stable_id(key: str) -> str:
+    """An ID kept in the answers, so a drug or reaction keeps it across reruns."""
+    value = w.answer(key)
+    if not isinstance(value, str):
+        value = _new_id()
+        w.answers()[key] = value
+    return value
+
+
+# ---------------------------------------------------------------- page
+
+
+def render() -> None:
+    """The whole report page."""
+    st.title(t("app.title"))
+    _sidebar()
+    submitted = st.session_state.get(SUBMITTED)
+    if submitted:
+        _confirmation(submitted)
+        return
+    st.write(t("report.intro"))
+    _error_summary()
+    form = ReportInput()
+    cat = catalogue()
+    conf = settings()
+    reactions = w.items("reactions")
+    if not reactions:
+        w.add_item("reactions", _new_id())
+    notes: list[str] = []
+    _reporter(form, conf)
+    _patient(form, reactions)
+    _reactions(form, cat, conf, notes)
+    _lemtrada(form, conf)
+    drug_count = _other_drugs(form)
+    _tests(form)
+    _narrative(form, notes)
+    form.put("patient.concomitant_therapies", True if drug_count else None)
+    # Empty sections still go to the model, so its messages name the missing fields inside.
+    form.data.setdefault("patient", {})
+    form.data.setdefault("narrative", {})
+    _review(form, cat, conf)
+
+
+def _sidebar() -> None:
+    with st.sidebar:
+        st.button(t("report.new"), on_click=_new_report, use_container_width=True)
+        if not st.session_state.get(SUBMITTED):
+            st.button(t("report.save_draft"), on_click=_save_draft, use_container_width=True)
+        drafts: list[dict[str, Any]] = st.session_state.get(DRAFTS, [])
+        if drafts:
+            labels = [d["time"] for d in drafts]
+            chosen = st.selectbox(t("report.resume_draft"), labels, index=len(labels) - 1)
+            st.button(
+                t("report.resume_draft"),
+                key="resume",
+                on_click=_resume_draft,
+                args=(labels.index(chosen),) if chosen in labels else (len(labels) - 1,),
+                use_container_width=True,
+            )
+
+
+def _new_report() -> None:
+    w.clear_answers()
+    st.session_state.pop(SUBMITTED, None)
+    st.session_state.pop(FINDINGS, None)
+    st.toast(t("report.cleared"))
+
+
+def _save_draft() -> None:
+    time = datetime.now().strftime("%H:%M:%S")
+    drafts = st.session_state.setdefault(DRAFTS, [])
+    drafts.append({"time": time, "answers": copy.deepcopy(w.answers())})
+    st.toast(t("report.draft_saved", time=time))
+
+
+def _resume_draft(index: int) -> None:
+    draft = st.session_state.get(DRAFTS, [])[index]
+    w.clear_answers(copy.deepcopy(draft["answers"]))
+    st.session_state.pop(SUBMITTED, None)
+    st.session_state.pop(FINDINGS, None)
+    st.toast(t("report.draft_resumed", time=draft["time"]))
+
+
+def _error_summary() -> None:
+    findings: list[Finding] = st.session_state.get(FINDINGS, [])
+    errors = [f for f in findings if f.severity == "error"]
+    warnings = [f for f in findings if f.severity == "warning"]
+    if errors:
+        lines = "\n".join(f"- {plain(f.message)}" for f in errors)
+        st.error(f"**{t('errors.title', count=len(errors))}**\n\n{lines}")
+    if warnings:
+        lines = "\n".join(f"- {plain(f.message)}" for f in warnings)
+        st.warning(f"**{t('warnings.title')}**\n\n{lines}")
+
+
+# ---------------------------------------------------------------- 1. reporter
+
+
+def _reporter(form: ReportInput, conf: Settings) -> None:
+    p = "primary_sources[0]"
+    st.header(t("section.reporter"))
+    st.caption(t("reporter.hint"))
+    c1, c2, c3 = st.columns([1, 2, 2])
+    with c1:
+        w.text(form, "reporter.title", f"{p}.title", placeholder="Dr")
+    with c2:
+        w.text(form, "reporter.given_name", f"{p}.given_name")
+    with c3:
+        w.text(form, "reporter.family_name", f"{p}.family_name")
+    c1, c2 = st.columns(2)
+    with c1:
+        w.select(
+            form,
+            "reporter.qualification",
+            f"{p}.qualification",
+            list(Qualification),
+            t("reporter.qualification"),
+            format_func=lambda q: q.label,
+        )
+        w.text(form, "reporter.organisation", f"{p}.organisation")
+        w.text(form, "reporter.department", f"{p}.department")
+    with c2:
+        w.text(form, "reporter.phone", f"{p}.phone")
+        w.text(form, "reporter.email", f"{p}.email")
+        w.text(form, "reporter.city", f"{p}.city")
+        w.text(form, "reporter.country", f"{p}.country", default=conf.sender_country)
+    form.put(f"{p}.primary_for_regulatory", True)
+    form.bind(p, "reporter.given_name")
+
+
+# ---------------------------------------------------------------- 2. patient
+
+
+def _patient(form: ReportInput, reactions: list[str]) -> None:
+    st.header(t("section.patient"))
+    st.caption(t("patient.hint"))
+    c1, c2, c3 = st.columns(3)
+    with c1:
+        w.text(form, "patient.initials", "patient.initials")
+        w.checkbox(form, "patient.initials_withheld", "patient.initials_withheld")
+    with c2:
+        sex = w.select(
+            form,
+            "patient.sex",
+            "patient.sex",
+            list(Sex),
+            format_func=lambda s: s.label,
+            horizontal=True,
+        )
+    with c3:
+        w.select(
+            form,
+            "patient.age_group",
+            "patient.age_group",
+            list(AgeGroup),
+            format_func=lambda g: g.label,
+        )
+    c1, c2, c3, c4 = st.columns(4)
+    with c1:
+        age = w.number(form, "patient.age.value", "patient.age.value", t("patient.age"), minimum=0)
+    with c2:
+        w.select(
+            form,
+            "patient.age.unit",
+            "patient.age.unit" if age is not None else None,
+            list(AgeUnit),
+            t("patient.age_unit"),
+            format_func=lambda u: u.label,
+            default=AgeUnit("a"),
+        )
+    with c3:
+        w.number(form, "patient.weight_kg", "patient.weight_kg", minimum=0)
+    with c4:
+        w.number(form, "patient.height_cm", "patient.height_cm", minimum=0, integer=True)
+    c1, c2 = st.columns(2)
+    with c1:
+        w.date(form, "patient.birth_date", "patient.birth_date")
+    pregnancy = any(
+        w.answer(f"reactions.{rid}.category") in PREGNANCY_CATEGORIES for rid in reactions
+    )
+    if sex == Sex.FEMALE and not pregnancy:
+        with c2:
+            w.date(form, "patient.lmp", "patient.last_menstrual_period")
+    w.text(
+        form,
+        "patient.history",
+        "patient.medical_history_text",
+        t("patient.history"),
+        area=True,
+        placeholder=t("patient.history.placeholder"),
+    )
+    chosen = w.multiselect("patient.prior_dmts", PRIOR_MS_THERAPIES, t("patient.prior_dmts"))
+    others = w.text(form, "patient.prior_other", None, t("patient.prior_dmts.other"), area=True)
+    names = [*chosen, *(line.strip() for line in (others or "").splitlines() if line.strip())]
+    for i, name in enumerate(names):
+        form.put(f"patient.drug_history[{i}].name", name[:250])
+    form.bind("patient.drug_history", "patient.prior_other")
+    form.bind("patient", "patient.initials")
+
+
+# ---------------------------------------------------------------- 3. reactions
+
+
+def _reactions(form: ReportInput, cat: Catalogue, conf: Settings, notes: list[str]) -> None:
+    st.header(t("section.reactions"))
+    st.caption(t("reactions.hint"))
+    reactions = w.items("reactions")
+    test_index = 0
+    fatal = False
+    # G.k.9.i: only reactions with an assessment are linked to LEMTRADA, numbered in order.
+    assessed = [rid for rid in reactions if _has_assessment(rid)]
+    for i, rid in enumerate(reactions):
+        link = assessed.index(rid) if rid in assessed else None
+        with st.container(border=True):
+            test_index, died = _reaction(form, cat, conf, notes, i, rid, link, test_index)
+            fatal = fatal or died
+            if len(reactions) > 1:
+                st.button(
+                    t("reaction.remove", n=i + 1),
+                    key=f"remove.reaction.{rid}",
+                    on_click=w.remove_item,
+                    args=("reactions", rid),
+                )
+    st.button(t("reaction.add"), on_click=w.add_item, args=("reactions", _new_id()))
+    st.session_state["_test_index"] = test_index
+    form.bind("reactions", f"reactions.{reactions[0]}.category" if reactions else "")
+    if fatal:
+        _death(form)
+
+
+def _reaction(
+    form: ReportInput,
+    cat: Catalogue,
+    conf: Settings,
+    notes: list[str],
+    i: int,
+    rid: str,
+    link: int | None,
+    test_index: int,
+) -> tuple[int, bool]:
+    k = f"reactions.{rid}"
+    p = f"reactions[{i}]"
+    st.subheader(t("reaction.title", n=i + 1))
+    form.put(f"{p}.id", rid)
+    assessment = f"{LEMTRADA}.reactions[{link}]" if link is not None else None
+    if assessment:
+        form.put(f"{assessment}.reaction_id", rid)
+    groups = dict(cat.groups())
+    c1, c2 = st.columns(2)
+    with c1:
+        group = w.select(
+            form,
+            f"{k}.group",
+            None,
+            list(groups),
+            t("reaction.group"),
+            format_func=lambda g: groups[g],
+        )
+    category: GuideCategory | None = None
+    with c2:
+        if group is not None:
+            options = {c.id: c for c in cat.in_group(group)}
+            chosen = w.select(
+                form,
+                f"{k}.category",
+                f"{p}.guide_category",
+                list(options),
+                t("reaction.category"),
+                format_func=lambda c: options[c].name,
+            )
+            category = options.get(chosen) if chosen else None
+    if category is not None:
+        _guide_hint(category)
+    _term(form, conf, k, p, category)
+    w.text(form, f"{k}.verbatim", f"{p}.verbatim", t("reaction.verbatim"))
+    c1, c2, c3 = st.columns(3)
+    with c1:
+        w.date(form, f"{k}.start", f"{p}.start")
+    with c2:
+        w.date(form, f"{k}.end", f"{p}.end")
+    with c3:
+        outcome = w.select(
+            form, f"{k}.outcome", f"{p}.outcome", list(Outcome), format_func=lambda o: o.label
+        )
+    st.markdown(f"**{t('reaction.seriousness')}**")
+    cols = st.columns(3)
+    for n, name in enumerate(Seriousness.model_fields):
+        with cols[n % 3]:
+            w.checkbox(form, f"{k}.serious.{name}", f"{p}.seriousness.{name}")
+    c1, c2 = st.columns(2)
+    with c1:
+        confirmed = w.checkbox(
+            form,
+            f"{k}.confirmed",
+            None,
+            t("reaction.confirmed"),
+            default=True,
+            help_text="E2B(R3) E.i.8",
+        )
+        form.put(f"{p}.medically_confirmed", confirmed, f"{k}.confirmed")
+    with c2:
+        w.text(form, f"{k}.country", f"{p}.country", default=conf.sender_country)
+    if category is not None and category.group_id == INFUSION_GROUP:
+        _infusion(form, k, i, assessment, notes)
+    if category is not None and category.id in PREGNANCY_CATEGORIES:
+        _pregnancy(form, k, i, notes)
+    if category is not None and category.labs:
+        test_index = _guide_labs(form, conf, k, category, test_index)
+    _assessment(form, k, assessment)
+    return test_index, outcome == Outcome.FATAL
+
+
+def _guide_hint(category: GuideCategory) -> None:
+    lines = []
+    for key, value in (
+        ("reaction.hint.frequency", category.frequency),
+        ("reaction.hint.monitoring", category.monitoring),
+        ("reaction.hint.management", category.management),
+    ):
+        if value:
+            lines.append(f"**{t(key)}:** {plain(value)}")
+    if lines:
+        st.info("  \n".join(lines))
+
+
+def _term(
+    form: ReportInput, conf: Settings, k: str, p: str, category: GuideCategory | None
+) -> None:
+    terms = {term.code: term for term in (category.terms if category else ())}
+    options = [*terms, OTHER_TERM]
+    chosen = w.select(
+        form,
+        f"{k}.term",
+        None,
+        options,
+        t("reaction.term") + " *",
+        format_func=lambda c: (
+            f"{terms[c].term} ({terms[c].level} {c})" if c in terms else t("reaction.term.other")
+        ),
+        default=OTHER_TERM if category is not None and not terms else None,
+    )
+    form.bind(f"{p}.term", f"{k}.term")
+    if chosen is None:
+        return
+    form.put(f"{p}.term.version", conf.meddra_version)
+    if chosen != OTHER_TERM:
+        form.put(f"{p}.term.code", chosen, f"{k}.term")
+        return
+    code = w.text(
+        form,
+        f"{k}.code",
+        f"{p}.term.code",
+        t("reaction.code"),
+        help_text=t("reaction.code.help"),
+        max_chars=8,
+    )
+    if code:
+        found = lookup_llt(code)
+        if found is not None:
+            version = found.version or conf.meddra_version
+            st.caption(t("reaction.code.found", version=version, name=plain(found.name)))
+
+
+def _has_assessment(rid: str) -> bool:
+    k = f"reactions.{rid}"
+    return any(w.current(f"{k}.{name}") is not None for name in ASSESSMENT_INPUTS)
+
+
+def _infusion(form: ReportInput, k: str, i: int, assessment: str | None, notes: list[str]) -> None:
+    st.markdown(f"**{t('reaction.infusion')}**")
+    courses = int(w.answer("lemtrada.courses") or 1)
+    c1, c2, c3, c4 = st.columns(4)
+    with c1:
+        course = w.select(
+            form, f"{k}.course", None, list(range(1, courses + 1)), t("reaction.course")
+        )
+    with c2:
+        day = w.select(
+            form,
+            f"{k}.day",
+            None,
+            list(range(1, course_days(course or 1) + 1)),
+            t("reaction.infusion_day"),
+        )
+    interval = f"{assessment}.time_since_last_dose" if assessment else None
+    with c3:
+        since = w.number(
+            form,
+            f"{k}.since",
+            f"{interval}.value" if interval else None,
+            t("reaction.time_since"),
+            minimum=0,
+            integer=True,
+        )
+    with c4:
+        w.select(
+            form,
+            f"{k}.since_unit",
+            f"{interval}.unit" if interval and since is not None else None,
+            [TimeUnit("min"), TimeUnit("h"), TimeUnit("d")],
+            t("reaction.time_since_unit"),
+            format_func=lambda u: u.label,
+            default=TimeUnit("h"),
+        )
+    if course:
+        where = f"day {day} of LEMTRADA course {course}" if day else f"LEMTRADA course {course}"
+        notes.append(f"Reaction {i + 1} occurred during or after {where}.")
+
+
+def _pregnancy(form: ReportInput, k: str, i: int, notes: list[str]) -> None:
+    st.markdown(f"**{t('reaction.pregnancy')}**")
+    c1, c2 = st.columns(2)
+    with c1:
+        w.date(form, "patient.lmp", "patient.last_menstrual_period")
+        weeks = w.number(
+            form,
+            f"{k}.gestation",
+            f"{LEMTRADA}.gestation_at_exposure.value",
+            t("reaction.gestation"),
+            minimum=0,
+            integer=True,
+        )
+        if weeks is not None:
+            form.put(f"{LEMTRADA}.gestation_at_exposure.unit", "wk")
+    with c2:
+        outcome = w.select(
+            form,
+            f"{k}.pregnancy_outcome",
+            None,
+            PREGNANCY_OUTCOMES,
+            t("reaction.pregnancy_outcome"),
+        )
+        when = w.date(
+            form, f"{k}.pregnancy_outcome_date", None, t("reaction.pregnancy_outcome_date")
+        )
+    if outcome:
+        notes.append(
+            f"Pregnancy outcome (reaction {i + 1}): {outcome}" + (f", {when}." if when else ".")
+        )
+
+
+def _guide_labs(
+    form: ReportInput, conf: Settings, k: str, category: GuideCategory, index: int
+) -> int:
+    st.markdown(f"**{t('reaction.labs')}**")
+    st.caption(t("reaction.labs.hint"))
+    for j, lab in enumerate(category.labs):
+        lk = f"{k}.lab.{j}"
+        p = f"tests[{index}]"
+        cols = st.columns([2, 2, 2, 2, 2])
+        with cols[0]:
+            when = w.date(form, f"{lk}.date", None, t("lab.date", name=lab.name))
+        with cols[1]:
+            if lab.unit:
+                value = w.number(form, f"{lk}.value", None, t("lab.value", name=lab.name))
+            else:
+                value = None
+                result_text = w.text(
+                    form, f"{lk}.text", None, t("lab.text", name=lab.name), max_chars=2000
+                )
+        unit = low = high = None
+        if lab.unit:
+            with cols[2]:
+                unit = w.text(
+                    form,
+                    f"{lk}.unit",
+                    None,
+                    t("lab.unit", name=lab.name),
+                    default=lab.unit,
+                    max_chars=50,
+                )
+            with cols[3]:
+                low = w.number(form, f"{lk}.low", None, t("lab.low", name=lab.name))
+            with cols[4]:
+                high = w.number(form, f"{lk}.high", None, t("lab.high", name=lab.name))
+            result_text = None
+        if value is None and not result_text:
+            continue
+        form.put(f"{p}.name", lab.name)
+        if lab.meddra_code:
+            form.put(f"{p}.test", {"version": conf.meddra_version, "code": lab.meddra_code})
+        form.put(f"{p}.date", when, f"{lk}.date")
+        if value is not None:
+            form.put(f"{p}.result.value", str(value), f"{lk}.value")
+            form.put(f"{p}.result.unit", unit, f"{lk}.unit")
+        form.put(f"{p}.result_text", result_text, f"{lk}.text")
+        form.put(f"{p}.normal_low", None if low is None else str(low), f"{lk}.low")
+        form.put(f"{p}.normal_high", None if high is None else str(high), f"{lk}.high")
+        form.bind(p, f"{lk}.value" if lab.unit else f"{lk}.text")
+        index += 1
+    return index
+
+
+def _assessment(form: ReportInput, k: str, link: str | None) -> None:
+    c1, c2 = st.columns(2)
+    with c1:
+        result = w.select(
+            form,
+            f"{k}.causality",
+            None,
+            CAUSALITY,
+            t("reaction.causality"),
+            help_text="WHO-UMC causality category · E2B(R3) G.k.9.i.2.r",
+        )
+        if result and link:
+            form.put(
+                f"{link}.causality[0]",
+                {"source": "Reporter", "method": "WHO-UMC", "result": result},
+                f"{k}.causality",
+            )
+    with c2:
+        w.select(
+            form,
+            f"{k}.recurrence",
+            f"{link}.recurrence" if link else None,
+            list(Recurrence),
+            t("reaction.recurrence"),
+            format_func=lambda r: r.label,
+            help_text="E2B(R3) G.k.9.i.4",
+        )
+
+
+def _death(form: ReportInput) -> None:
+    st.subheader(t("patient.death"))
+    st.caption(t("patient.death.hint"))
+    c1, c2, c3 = st.columns(3)
+    with c1:
+        w.date(form, "death.date", "patient.death.date")
+    with c2:
+        w.text(
+            form, "death.cause", "patient.death.reported_causes[0].text", t("patient.death.cause")
+        )
+    with c3:
+        autopsy = w.select(
+            form,
+            "death.autopsy",
+            None,
+            ["yes", "no", "unknown"],
+            t("patient.death.autopsy"),
+            format_func=t,
+        )
+    if autopsy in ("yes", "no"):
+        form.put("patient.death.autopsy", autopsy == "yes", "death.autopsy")
+    form.bind("patient.death", "death.date")
+
+
+# ---------------------------------------------------------------- 4. LEMTRADA
+
+
+def _lemtrada(form: ReportInput, conf: Settings) -> None:
+    st.header(t("section.lemtrada"))
+    st.caption(t("lemtrada.hint"))
+    drug_id = _stable_id("lemtrada.id")
+    for name, value in suspect_drug(drug_id, conf.sender_country).items():
+        form.put(f"{LEMTRADA}.{name}", value)
+    courses = (
+        w.select(
+            form,
+            "lemtrada.courses",
+            None,
+            list(range(1, MAX_COURSES + 1)),
+            t("lemtrada.courses"),
+            default=1,
+        )
+        or 1
+    )
+    for c in range(1, courses + 1):
+        k = f"lemtrada.course.{c}"
+        p = f"{LEMTRADA}.dosages[{c - 1}]"
+        cols = st.columns(3)
+        with cols[0]:
+            start = w.date(form, f"{k}.start", None, t("lemtrada.course.start", n=c))
+        with cols[1]:
+            end = w.date(form, f"{k}.end", None, t("lemtrada.course.end", n=c))
+        with cols[2]:
+            batch = w.text(form, f"{k}.batch", None, t("lemtrada.course.batch", n=c), max_chars=35)
+        form.put(p, course_dosage(c, start, end, batch))
+        for field, key in (("start", "start"), ("end", "end"), ("batch", "batch")):
+            form.bind(f"{p}.{field}", f"{k}.{key}")
+        form.bind(p, f"{k}.start")
+    w.select(
+        form,
+        "lemtrada.action",
+        f"{LEMTRADA}.action_taken",
+        list(ActionTaken),
+        t("lemtrada.action"),
+        format_func=lambda a: a.label,
+    )
+    premeds = {p.key: p for p in PREMEDICATIONS}
+    chosen = w.multiselect(
+        "lemtrada.premedication",
+        list(premeds),
+        t("lemtrada.premedication"),
+        format_func=lambda key: f"{premeds[key].product_name}: {premeds[key].text}",
+    )
+    for n, key in enumerate(chosen, start=1):
+        form.put(f"drugs[{n}]", premeds[key].drug(_stable_id(f"premedication.{key}.id")))
+        form.bind(f"drugs[{n}]", "lemtrada.premedication")
+    st.session_state["_drug_index"] = 1 + len(chosen)
+    form.bind(LEMTRADA, "lemtrada.courses")
+
+
+# ---------------------------------------------------------------- 5. other medicines
+
+
+def _other_drugs(form: ReportInput) -> int:
+    st.header(t("section.other_drugs"))
+    st.caption(t("drugs.hint"))
+    first = int(st.session_state.get("_drug_index", 1))
+    roles = [DrugRole.CONCOMITANT, DrugRole.SUSPECT, DrugRole.INTERACTING]
+    drugs = w.items("drugs")
+    for n, did in enumerate(drugs):
+        k = f"drugs.{did}"
+        p = f"drugs[{first + n}]"
+        with st.container(border=True):
+            c1, c2 = st.columns([3, 1])
+            with c1:
+                w.text(form, f"{k}.name", f"{p}.product_name", t("drug.name", n=n + 1))
+            with c2:
+                w.select(
+                    form,
+                    f"{k}.role",
+                    f"{p}.role",
+                    roles,
+                    t("drug.role"),
+                    format_func=lambda r: r.label,
+                    default=DrugRole.CONCOMITANT,
+                )
+            c1, c2, c3, c4 = st.columns(4)
+            with c1:
+                w.text(form, f"{k}.dose", f"{p}.dosages[0].text", t("drug.dose", n=n + 1))
+            with c2:
+                w.date(form, f"{k}.start", f"{p}.dosages[0].start", t("drug.start", n=n + 1))
+            with c3:
+                w.date(form, f"{k}.end", f"{p}.dosages[0].end", t("drug.end", n=n + 1))
+            with c4:
+                w.text(
+                    form,
+                    f"{k}.indication",
+                    f"{p}.indications[0].text",
+                    t("drug.indication", n=n + 1),
+                )
+            form.put(f"{p}.id", did)
+            form.bind(p, f"{k}.name")
+            st.button(
+                t("drug.remove", n=n + 1),
+                key=f"remove.drug.{did}",
+                on_click=w.remove_item,
+                args=("drugs", did),
+            )
+    st.button(t("drug.add"), on_click=w.add_item, args=("drugs", _new_id()))
+    return first - 1 + len(drugs)
+
+
+# ---------------------------------------------------------------- 6. tests
+
+
+def _tests(form: ReportInput) -> None:
+    st.header(t("section.tests"))
+    st.caption(t("tests.hint"))
+    first = int(st.session_state.get("_test_index", 0))
+    tests = w.items("tests")
+    for n, tid in enumerate(tests):
+        k = f"tests.{tid}"
+        p = f"tests[{first + n}]"
+        with st.container(border=True):
+            c1, c2 = st.columns([3, 1])
+            with c1:
+                w.text(form, f"{k}.name", f"{p}.name", t("test.name", n=n + 1))
+            with c2:
+                w.date(form, f"{k}.date", f"{p}.date", t("test.date", n=n + 1))
+            c1, c2, c3, c4 = st.columns(4)
+            with c1:
+                value = w.number(form, f"{k}.value", f"{p}.result.value", t("test.value", n=n + 1))
+            with c2:
+                w.text(
+                    form,
+                    f"{k}.unit",
+                    f"{p}.result.unit" if value is not None else None,
+                    t("test.unit", n=n + 1),
+                    max_chars=50,
+                )
+            with c3:
+                w.number(form, f"{k}.low", f"{p}.normal_low", t("test.low", n=n + 1))
+            with c4:
+                w.number(form, f"{k}.high", f"{p}.normal_high", t("test.high", n=n + 1))
+            w.text(form, f"{k}.text", f"{p}.result_text", t("test.text", n=n + 1))
+            form.bind(p, f"{k}.name")
+            st.button(
+                t("test.remove", n=n + 1),
+                key=f"remove.test.{tid}",
+                on_click=w.remove_item,
+                args=("tests", tid),
+            )
+    st.button(t("test.add"), on_click=w.add_item, args=("tests", _new_id()))
+
+
+# ---------------------------------------------------------------- 7. narrative
+
+
+def _narrative(form: ReportInput, notes: list[str]) -> None:
+    st.header(t("section.narrative"))
+    st.caption(t("narrative.hint"))
+    narrative = w.text(
+        form,
+        "narrative.narrative",
+        None,
+        t("narrative.narrative") + " *",
+        area=True,
+        max_chars=20000,
+    )
+    form.bind("narrative.narrative", "narrative.narrative")
+    if narrative:
+        if notes:
+            narrative += "\n\nDetails from the form:\n" + "\n".join(f"- {n}" for n in notes)
+        form.put("narrative.narrative", narrative)
+    w.text(
+        form,
+        "narrative.comments",
+        "narrative.reporter_comments",
+        t("narrative.comments"),
+        area=True,
+        max_chars=20000,
+    )
+    form.bind("narrative", "narrative.narrative")
+
+
+# ---------------------------------------------------------------- 8. review and submit
+
+
+def _review(form: ReportInput, cat: Catalogue, conf: Settings) -> None:
+    st.header(t("section.review"))
+    st.caption(t("review.hint"))
+    st.markdown(_summary(form.data, cat))
+    c1, c2 = st.columns(2)
+    with c1:
+        checking = st.button(t("review.check"), use_container_width=True)
+    with c2:
+        submitting = st.button(t("review.submit"), type="primary", use_container_width=True)
+    if checking or submitting:
+        _check_and_submit(form, conf, submit=submitting)
+
+
+def _summary(data: dict[str, Any], cat: Catalogue) -> str:
+    """The report as a short Markdown list; everything typed is escaped."""
+    lines = []
+    source = (data.get("primary_sources") or [{}])[0] or {}
+    names = ("title", "given_name", "family_name")
+    reporter = " ".join(str(source[k]) for k in names if source.get(k))
+    if reporter:
+        lines.append(f"- **{t('review.reporter')}:** {plain(reporter)}")
+    patient = data.get("patient") or {}
+    facts = [str(patient["initials"])] if patient.get("initials") else []
+    if patient.get("sex"):
+        facts.append(Sex(patient["sex"]).label)
+    if patient.get("age"):
+        facts.append(f"{patient['age'].get('value', '')} {patient['age'].get('unit', '')}")
+    if facts:
+        lines.append(f"- **{t('review.patient')}:** {plain(', '.join(facts))}")
+    for n, reaction in enumerate(data.get("reactions") or [], start=1):
+        reaction = reaction or {}
+        code = (reaction.get("term") or {}).get("code")
+        term = cat.term_by_code(code) if code else None
+        name = term.term if term else (code or t("review.no_term"))
+        serious = any((reaction.get("seriousness") or {}).values())
+        label = t("review.serious") if serious else t("review.non_serious")
+        outcome = (
+            Outcome(reaction["outcome"]).label
+            if reaction.get("outcome")
+            else t("review.no_outcome")
+        )
+        start = reaction.get("start") or "?"
+        lines.append(
+            f"- **{t('review.reaction', n=n)}:** {plain(name)} ({label}; {plain(outcome)}; "
+            f"{t('review.from')} {plain(str(start))})"
+        )
+    drugs = data.get("drugs") or []
+    courses = len((drugs[0] or {}).get("dosages") or []) if drugs else 0
+    lines.append(f"- {t('review.lemtrada', courses=courses, drugs=max(len(drugs) - 1, 0))}")
+    lines.append(f"- {t('review.tests', count=len(data.get('tests') or []))}")
+    return "\n".join(lines)
+
+
+def _check_and_submit(form: ReportInput, conf: Settings, *, submit: bool) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    result = check(form.data, settings=conf, now=now)
+    if not result.ok or not submit:
+        _remember_findings(form, result.findings)
+        if result.ok:
+            st.session_state[FINDINGS] = result.findings
+            st.toast(t("review.ok"))
+        st.rerun()
+    built: dict[str, Any] = {}
+
+    def make(case_id: str) -> Any:
+        submission = build(form.data, case_id, settings=conf, now=now)
+        built["submission"] = submission
+        return submission
+
+    try:
+        saved = _open_store().submit(make, now=now)
+    except SubmissionRefused as refused:
+        _remember_findings(form, refused.findings)
+        st.rerun()
+    except DatabaseUnavailable as error:
+        st.error(t("done.save_failed", reason=str(error)))
+        return
+    except SQLAlchemyError as error:
+        st.error(t("done.save_failed", reason=type(error).__name__))
+        return
+    submission = built["submission"]
+    draft = draft_email(submission.report, conf)
+    filename = f"{saved.case_id}.xml"
+    st.session_state[SUBMITTED] = {
+        "case_id": saved.case_id,
+        "xml": submission.xml,
+        "filename": filename,
+        "eml": build_eml(draft, submission.xml, filename, now=now),
+        "mailto": draft.mailto(),
+        "findings": submission.findings,
+    }
+    w.clear_answers()
+    st.session_state.pop(FINDINGS, None)
+    st.rerun()
+
+
+def _open_store() -> Store:
+    return store()
+
+
+def _remember_findings(form: ReportInput, findings: list[Finding]) -> None:
+    routed = form.route(findings)
+    st.session_state[w.ERRORS] = {
+        key: [f.message for f in items if f.severity == "error"]
+        for key, items in routed.items()
+        if key is not None
+    }
+    st.session_state[FINDINGS] = findings
+
+
+# ---------------------------------------------------------------- confirmation
+
+
+def _confirmation(done: dict[str, Any]) -> None:
+    case_id = done["case_id"]
+    st.success(f"**{t('done.title', case_id=case_id)}**")
+    st.write(t("done.body", case_id=case_id))
+    c1, c2, c3 = st.columns(3)
+    with c1:
+        st.download_button(
+            t("done.xml"),
+            done["xml"],
+            file_name=done["filename"],
+            mime="application/xml",
+            use_container_width=True,
+        )
+    with c2:
+        st.download_button(
+            t("done.eml"),
+            done["eml"],
+            file_name=f"{case_id}.eml",
+            mime="message/rfc822",
+            use_container_width=True,
+        )
+    with c3:
+        st.link_button(t("done.mailto"), done["mailto"], use_container_width=True)
+    st.subheader(t("done.validation"))
+    findings: list[Finding] = done["findings"]
+    if not findings:
+        st.write(t("done.valid"))
+    for f in findings:
+        st.markdown(f"- {plain(f.severity)} {plain(f.element)}: {plain(f.message)}")

@@ -1,0 +1,273 @@
+"""Every user-facing string of the pages, in one place, so an Arabic catalogue can follow.
+
+`t(key)` looks a key up in the active language and falls back to English. Field labels that
+are not listed here come from the report model's field titles (pv.form.field_meta).
+"""
+
+from __future__ import annotations
+
+ENGLISH: dict[str, str] = {
+    "app.title": "LEMTRADA adverse event report",
+    "nav.report": "Report a reaction",
+    "nav.log": "Submission log",
+    "nav.about": "About and guide",
+    "report.intro": (
+        "Report a suspected adverse reaction to LEMTRADA (alemtuzumab). The form follows the "
+        "LEMTRADA risk-management guide; fields marked * are required. When the report is "
+        "complete it is checked, saved to the submission log, and you get the ICH E2B(R3) file "
+        "and an e-mail addressed to the Saudi FDA National Pharmacovigilance Centre and the "
+        "marketing-authorisation holder."
+    ),
+    "report.new": "Start a new report",
+    "report.save_draft": "Save draft",
+    "report.resume_draft": "Resume a saved draft",
+    "report.draft_saved": "Draft saved at {time}. You can resume it from this browser session.",
+    "report.draft_none": "No saved drafts in this session.",
+    "report.draft_resumed": "Draft from {time} restored.",
+    "report.cleared": "The form is empty: a new report has started.",
+    "errors.title": "The report cannot be submitted yet: {count} problem(s) to fix.",
+    "errors.general": "Other problems",
+    "warnings.title": "Please check (the report can still be submitted)",
+    # sections
+    "section.reporter": "1. Reporter",
+    "section.patient": "2. Patient",
+    "section.reactions": "3. What happened",
+    "section.lemtrada": "4. LEMTRADA treatment",
+    "section.other_drugs": "5. Other medicines",
+    "section.tests": "6. Other tests and results",
+    "section.narrative": "7. Narrative",
+    "section.review": "8. Review and submit",
+    # reporter
+    "reporter.hint": "Your details, so the safety team can contact you for follow-up.",
+    "reporter.qualification": "Your profession",
+    # patient
+    "patient.hint": (
+        "Enough to identify the patient without naming them: initials, age or date of birth, "
+        "sex. Never enter the patient's name or ID number."
+    ),
+    "patient.age": "Age",
+    "patient.age_unit": "Age unit",
+    "patient.sex.unknown": "Not known",
+    "patient.history": "Relevant medical history",
+    "patient.history.placeholder": "e.g. RRMS diagnosed 2019; hypothyroidism since 2023",
+    "patient.prior_dmts": "Previous MS therapies",
+    "patient.prior_dmts.other": "Other previous medicines (one per line)",
+    "patient.death": "Death details",
+    "patient.death.hint": "A reaction has a fatal outcome: give what is known about the death.",
+    "patient.death.cause": "Cause of death as reported",
+    "patient.death.autopsy": "Autopsy done",
+    "yes": "Yes",
+    "no": "No",
+    "unknown": "Not known",
+    # reactions
+    "reactions.hint": (
+        "Start from the guide's event groups. Pick the category, then the closest MedDRA term; "
+        "for anything the guide does not list choose 'Other' and type the MedDRA code."
+    ),
+    "reaction.title": "Reaction {n}",
+    "reaction.group": "Event group",
+    "reaction.category": "Guide category",
+    "reaction.term": "MedDRA term",
+    "reaction.term.other": "Other MedDRA term (type the code)",
+    "reaction.code": "MedDRA LLT code (8 digits)",
+    "reaction.code.help": "From your MedDRA browser; the tool ships only the guide's terms.",
+    "reaction.code.found": "MedDRA {version}: {name}",
+    "reaction.verbatim": "Reaction in the reporter's words",
+    "reaction.confirmed": "Medically confirmed",
+    "reaction.seriousness": "Seriousness (tick all that apply)",
+    "reaction.serious_none": "Not serious (no criterion ticked)",
+    "reaction.hint.frequency": "Frequency",
+    "reaction.hint.monitoring": "Monitoring",
+    "reaction.hint.management": "Management",
+    "reaction.add": "Add another reaction",
+    "reaction.remove": "Remove reaction {n}",
+    "reaction.infusion": "Infusion details",
+    "reaction.course": "During or after LEMTRADA course",
+    "reaction.infusion_day": "Infusion day of the course",
+    "reaction.time_since": "Time from the infusion to onset",
+    "reaction.time_since_unit": "Unit of time since infusion",
+    "reaction.pregnancy": "Pregnancy",
+    "reaction.gestation": "Gestational age at exposure (weeks)",
+    "reaction.pregnancy_outcome": "Pregnancy outcome",
+    "reaction.pregnancy_outcome_date": "Date of the pregnancy outcome",
+    "reaction.labs": "Tests the guide monitors for this event",
+    "reaction.labs.hint": "Fill the ones you have; leave the others empty.",
+    "reaction.causality": "Your assessment: is LEMTRADA related?",
+    "reaction.recurrence": "Did it recur on re-administration?",
+    "lab.value": "{name}: result",
+    "lab.unit": "{name}: unit",
+    "lab.date": "{name}: date",
+    "lab.low": "{name}: normal low",
+    "lab.high": "{name}: normal high",
+    "lab.text": "{name}: result as text",
+    # LEMTRADA
+    "lemtrada.hint": (
+        "LEMTRADA 12 mg/day by IV infusion: course 1 on 5 consecutive days, later courses on "
+        "3 consecutive days, at least 12 months apart."
+    ),
+    "lemtrada.courses": "Number of courses received",
+    "lemtrada.course": "Course {n}",
+    "lemtrada.course.start": "Course {n}: first infusion date",
+    "lemtrada.course.end": "Course {n}: last infusion date",
+    "lemtrada.course.batch": "Course {n}: batch / lot number",
+    "lemtrada.premedication": "Premedication and prophylaxis given",
+    "lemtrada.action": "Action taken with LEMTRADA",
+    # other drugs
+    "drugs.hint": "Other medicines the patient was taking (concomitant), or other suspects.",
+    "drug.title": "Medicine {n}",
+    "drug.role": "Role",
+    "drug.name": "Medicine {n}: name",
+    "drug.dose": "Medicine {n}: dose and frequency",
+    "drug.start": "Medicine {n}: start date",
+    "drug.end": "Medicine {n}: stop date",
+    "drug.indication": "Medicine {n}: given for",
+    "drug.add": "Add a medicine",
+    "drug.remove": "Remove medicine {n}",
+    # tests
+    "tests.hint": "Other relevant tests, imaging or procedures not asked for above.",
+    "test.name": "Test {n}: name",
+    "test.date": "Test {n}: date",
+    "test.value": "Test {n}: result",
+    "test.unit": "Test {n}: unit",
+    "test.low": "Test {n}: normal low",
+    "test.high": "Test {n}: normal high",
+    "test.text": "Test {n}: result as text",
+    "test.add": "Add a test",
+    "test.remove": "Remove test {n}",
+    # narrative and review
+    "narrative.hint": (
+        "Describe the case in your own words: what happened, when, how it was treated, and how "
+        "the patient is now."
+    ),
+    "narrative.narrative": "Case narrative",
+    "narrative.comments": "Your comments",
+    "review.hint": "Check the summary. Submitting validates the report and saves it.",
+    "review.submit": "Check and submit report",
+    "review.check": "Check without submitting",
+    "review.ok": "No problems found: the report is ready to submit.",
+    "review.serious": "serious",
+    "review.non_serious": "non-serious",
+    "review.reporter": "Reporter",
+    "review.patient": "Patient",
+    "review.reaction": "Reaction {n}",
+    "review.no_term": "no MedDRA term yet",
+    "review.no_outcome": "outcome not given",
+    "review.from": "from",
+    "review.lemtrada": "LEMTRADA: {courses} course(s); other medicines: {drugs}",
+    "review.tests": "Tests: {count}",
+    # confirmation
+    "done.title": "Report {case_id} submitted",
+    "done.body": (
+        "Thank you. The report is saved in the submission log under case ID **{case_id}**. "
+        "Send it to both recipients: download the e-mail (.eml, with the E2B file attached) or "
+        "open the pre-filled e-mail and attach the XML file."
+    ),
+    "done.xml": "Download E2B(R3) XML",
+    "done.eml": "Download e-mail with attachment (.eml)",
+    "done.mailto": "Open pre-filled e-mail",
+    "done.validation": "Validation report",
+    "done.valid": "The XML passed the ICH E2B(R3) schema and business rules.",
+    "done.save_failed": "The report could not be saved: {reason}. Nothing was lost; try again.",
+    # dates
+    "date.placeholder": "YYYY-MM-DD, YYYY-MM or YYYY (or DD/MM/YYYY)",
+    "date.help": "A partial date is fine: give the year, or the month and year, if that is all "
+    "you know.",
+    "choose": "Choose…",
+    # about
+    "about.title": "About this tool and the LEMTRADA guide",
+    "about.recipients": "Where reports go",
+    "about.sfda": "Saudi FDA National Pharmacovigilance Centre",
+    "about.mah": "Marketing-authorisation holder (Sanofi) pharmacovigilance",
+    "about.monitoring": (
+        "The guide asks for monitoring for 48 months after the last LEMTRADA infusion: full "
+        "blood count with differential, serum creatinine and urinalysis with microscopy monthly, "
+        "thyroid function every 3 months."
+    ),
+    "about.categories": "Events the guide names",
+    # officer workspace
+    "log.login_needed": "The submission log is for safety officers. Please log in.",
+    "log.username": "User name",
+    "log.password": "Password",
+    "log.login": "Log in",
+    "log.login_failed": "User name or password is not right.",
+    "log.logout": "Log out",
+    "log.sso": "Log in with your organisation account",
+    "log.sso_unknown": "{email} has no active officer account here; ask an administrator.",
+    "log.signed_in": "Logged in as {name}",
+    "log.tab.list": "Cases",
+    "log.tab.case": "Case",
+    "log.tab.dashboard": "Dashboard",
+    "log.filters": "Filter the log",
+    "log.search": "Search case ID, reporter, terms",
+    "log.status": "Status",
+    "log.category": "Guide category",
+    "log.seriousness": "Seriousness",
+    "log.seriousness.all": "All",
+    "log.seriousness.serious": "Serious",
+    "log.seriousness.non_serious": "Non-serious",
+    "log.received": "Received between",
+    "log.overdue_only": "Overdue only",
+    "log.sort": "Sort by",
+    "log.descending": "Newest / highest first",
+    "log.page_size": "Cases per page",
+    "log.count": "{total} case(s) · page {page} of {pages}",
+    "log.col.case_id": "Case ID",
+    "log.col.version": "Version",
+    "log.col.status": "Status",
+    "log.col.serious": "Serious",
+    "log.col.terms": "Reactions (MedDRA)",
+    "log.col.categories": "Guide categories",
+    "log.col.reporter": "Reporter",
+    "log.col.received_at": "Received",
+    "log.col.first_received": "First received",
+    "log.col.updated_at": "Last change",
+    "log.col.days_open": "Days since receipt",
+    "log.col.due_date": "Due to SFDA",
+    "log.col.overdue": "Clock",
+    "log.overdue": "overdue",
+    "log.previous": "Previous page",
+    "log.next": "Next page",
+    "log.open": "Open case {case_id}",
+    "log.opened": "Case {case_id} opened: see the Case tab.",
+    "log.exports": "Export",
+    "log.prepare_csv": "Prepare CSV of the filtered list",
+    "log.download_csv": "Download CSV",
+    "log.prepare_batch": "Prepare E2B batch of {count} selected case(s)",
+    "log.download_batch": "Download E2B(R3) batch XML",
+    "log.case_id": "Case ID",
+    "log.case_hint": "Select a case in the list and open it, or type its case ID.",
+    "log.case_missing": "There is no case {case_id}.",
+    "log.case_title": "Case {case_id}",
+    "log.overdue_case": "Overdue: due to SFDA on {due}.",
+    "log.verbatims": "As reported",
+    "log.workflow": "Workflow",
+    "log.move_to": "Move to",
+    "log.comment": "Comment",
+    "log.apply": "Apply",
+    "log.from": "From",
+    "log.to": "To",
+    "log.versions": "Versions",
+    "log.version": "Version {n}, received {at} UTC",
+    "log.download_xml": "Download XML",
+    "log.notes": "Notes",
+    "log.note": "New note",
+    "log.add_note": "Add note",
+    "log.audit": "Audit trail",
+    "log.audit.at": "When (UTC)",
+    "log.audit.user": "Who",
+    "log.audit.action": "What",
+    "log.audit.detail": "Details",
+    "log.dash.total": "Cases",
+    "log.dash.serious_share": "Serious share",
+    "log.dash.overdue": "Overdue",
+    "log.dash.per_month": "Cases per month",
+    "log.dash.per_category": "Cases per guide category",
+}
+
+LANGUAGES: dict[str, dict[str, str]] = {"en": ENGLISH}
+
+
+def t(key: str, language: str = "en", **values: object) -> str:
+    """The string for `key` in `language` (English when missing), formatted with `values`."""
+    text = LANGUAGES.get(language, ENGLISH).get(key) or ENGLISH[key]
+    return text.format(**values) if values else text

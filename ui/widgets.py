@@ -1,0 +1,289 @@
+"""Form inputs whose answers live in one session dict, so nothing typed is lost on a rerun, on an
+error, or when the user visits another page and comes back (Streamlit forgets the state of
+widgets that were not drawn; the answers dict does not).
+
+Each input is tied to a model path through `pv.form`: the label's required marker, the help's
+E2B element and the length limit come from the model, and findings come back to the input.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+
+import streamlit as st
+
+from pv.dates import from_user_text
+from pv.form import FieldMeta, ReportInput, field_meta
+from ui.strings import t
+
+ANSWERS = "answers"  # input key -> value: the form as typed
+ERRORS = "errors"  # input key -> messages, from the last check
+WIDGET = "f:"  # prefix of widget keys in st.session_state
+
+T = TypeVar("T")
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<$:])")
+
+
+def plain(text: str) -> str:
+    """Text shown through Markdown exactly as typed (no formatting, links or HTML)."""
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
+def answers() -> dict[str, Any]:
+    """The form's answers, created empty on first use."""
+    store: dict[str, Any] = st.session_state.setdefault(ANSWERS, {})
+    return store
+
+
+def answer(key: str, default: Any = None) -> Any:
+    return answers().get(key, default)
+
+
+def current(key: str) -> Any:
+    """An answer as it stands at the start of this run (the widget's value, if drawn before)."""
+    name = WIDGET + key
+    return st.session_state[name] if name in st.session_state else answers().get(key)
+
+
+def set_answer(key: str, value: Any) -> None:
+    """Change an answer from code (e.g. a button); the widget shows it on the next run."""
+    answers()[key] = value
+    st.session_state.pop(WIDGET + key, None)
+
+
+def clear_answers(values: dict[str, Any] | None = None) -> None:
+    """Empty the form (or replace it with saved `values`), widgets included."""
+    for name in [k for k in st.session_state if isinstance(k, str) and k.startswith(WIDGET)]:
+        del st.session_state[name]
+    st.session_state[ANSWERS] = dict(values or {})
+    st.session_state[ERRORS] = {}
+
+
+def _widget_key(key: str, default: Any) -> str:
+    name = WIDGET + key
+    if name not in st.session_state:
+        st.session_state[name] = answers().get(key, default)
+    return name
+
+
+def _keep(key: str) -> Any:
+    value = st.session_state[WIDGET + key]
+    answers()[key] = value
+    return value
+
+
+def show_errors(key: str) -> None:
+    """The findings for this input, right under it."""
+    for message in st.session_state.get(ERRORS, {}).get(key, []):
+        st.markdown(f":red[⚠ {plain(message)}]")
+
+
+def _meta(path: str | None) -> FieldMeta | None:
+    return field_meta(path) if path else None
+
+
+def _label(meta: FieldMeta | None, label: str | None) -> str:
+    if meta is None:
+        return label or ""
+    return meta.label(label)
+
+
+def _help(meta: FieldMeta | None, help_text: str | None) -> str | None:
+    if meta is None:
+        return help_text
+    return meta.help(help_text) or None
+
+
+def text(
+    form: ReportInput,
+    key: str,
+    path: str | None,
+    label: str | None = None,
+    *,
+    help_text: str | None = None,
+    area: bool = False,
+    placeholder: str | None = None,
+    default: str = "",
+    max_chars: int | None = None,
+) -> str | None:
+    """A text input; its stripped value (None when empty) goes to `path` in the report."""
+    meta = _meta(path)
+    limit = max_chars or (meta.max_length if meta else None)
+    widget = st.text_area if area else st.text_input
+    widget(
+        _label(meta, label),
+        key=_widget_key(key, default),
+        help=_help(meta, help_text),
+        placeholder=placeholder,
+        max_chars=limit,
+    )
+    value = _keep(key)
+    show_errors(key)
+    cleaned = value.strip() if isinstance(value, str) and value.strip() else None
+    if path:
+        form.put(path, cleaned, key)
+    return cleaned
+
+
+def date(form: ReportInput, key: str, path: str | None, label: str | None = None) -> str | None:
+    """A partial date typed as text: 2025, 2025-03, 2025-03-14 or 14/03/2025."""
+    meta = _meta(path)
+    st.text_input(
+        _label(meta, label),
+        key=_widget_key(key, ""),
+        help=_help(meta, t("date.help")),
+        placeholder=t("date.placeholder"),
+        max_chars=25,
+    )
+    value = _keep(key)
+    show_errors(key)
+    cleaned = from_user_text(value) if isinstance(value, str) and value.strip() else None
+    if path:
+        form.put(path, cleaned, key)
+    return cleaned
+
+
+def number(
+    form: ReportInput,
+    key: str,
+    path: str | None,
+    label: str | None = None,
+    *,
+    help_text: str | None = None,
+    minimum: float | None = None,
+    integer: bool = False,
+) -> Decimal | None:
+    """A number input (empty allowed); the value is passed on as a Decimal string."""
+    meta = _meta(path)
+    st.number_input(
+        _label(meta, label),
+        value=None,
+        key=_widget_key(key, None),
+        help=_help(meta, help_text),
+        min_value=int(minimum) if integer and minimum is not None else minimum,
+        step=1 if integer else None,
+        format="%d" if integer else "%g",
+    )
+    value = _keep(key)
+    show_errors(key)
+    result: Decimal | None = None
+    if value is not None:
+        try:
+            result = Decimal(str(value)).normalize()
+        except InvalidOperation:
+            result = None
+    if path:
+        form.put(path, str(result) if result is not None else None, key)
+    return result
+
+
+def select(
+    form: ReportInput,
+    key: str,
+    path: str | None,
+    options: Sequence[T],
+    label: str | None = None,
+    *,
+    format_func: Callable[[T], str] = str,
+    help_text: str | None = None,
+    default: T | None = None,
+    horizontal: bool = False,
+    value_of: Callable[[T], Any] | None = None,
+) -> T | None:
+    """A drop-down (or radio buttons), empty until chosen unless `default` is given."""
+    meta = _meta(path)
+    name = _widget_key(key, default)
+    if st.session_state[name] is not None and st.session_state[name] not in options:
+        st.session_state[name] = default  # an answer the options no longer offer
+    if horizontal:
+        st.radio(
+            _label(meta, label),
+            options,
+            key=name,
+            format_func=format_func,
+            help=_help(meta, help_text),
+            horizontal=True,
+            index=None,
+        )
+    else:
+        st.selectbox(
+            _label(meta, label),
+            options,
+            key=name,
+            format_func=format_func,
+            help=_help(meta, help_text),
+            index=None,
+            placeholder=t("choose"),
+        )
+    value: T | None = _keep(key)
+    show_errors(key)
+    if path:
+        form.put(path, None if value is None else (value_of or _plain_value)(value), key)
+    return value
+
+
+def _plain_value(value: Any) -> Any:
+    return getattr(value, "value", value)
+
+
+def checkbox(
+    form: ReportInput,
+    key: str,
+    path: str | None,
+    label: str | None = None,
+    *,
+    help_text: str | None = None,
+    default: bool = False,
+) -> bool:
+    """A tick box; ticked sends True, unticked leaves the model default."""
+    meta = _meta(path)
+    st.checkbox(
+        label or (meta.label() if meta else ""),
+        key=_widget_key(key, default),
+        help=_help(meta, help_text),
+    )
+    value = bool(_keep(key))
+    show_errors(key)
+    if path:
+        form.put(path, True if value else None, key)
+    return value
+
+
+def multiselect(
+    key: str,
+    options: Sequence[T],
+    label: str,
+    *,
+    format_func: Callable[[T], str] = str,
+    help_text: str | None = None,
+) -> list[T]:
+    """Several choices; the caller decides what they add to the report."""
+    name = _widget_key(key, [])
+    st.session_state[name] = [v for v in st.session_state[name] if v in options]
+    st.multiselect(label, options, key=name, format_func=format_func, help=help_text)
+    value: list[T] = list(_keep(key))
+    show_errors(key)
+    return value
+
+
+def items(key: str) -> list[str]:
+    """The ids of a repeating group's items (reactions, medicines, tests), in order."""
+    value: list[str] = answers().setdefault(key, [])
+    return value
+
+
+def add_item(key: str, item_id: str) -> None:
+    items(key).append(item_id)
+
+
+def remove_item(key: str, item_id: str) -> None:
+    """Drop an item and every answer under it."""
+    answers()[key] = [i for i in items(key) if i != item_id]
+    prefix = f"{key}.{item_id}."
+    for name in [k for k in answers() if k.startswith(prefix)]:
+        del answers()[name]
+        st.session_state.pop(WIDGET + name, None)
