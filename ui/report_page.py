@@ -250,7 +250,7 @@ def _patient(form: ReportInput, reactions: list[str]) -> None:
     with c1:
         w.date(form, "patient.birth_date", "patient.birth_date")
     pregnancy = any(
-        w.answer(f"reactions.{rid}.category") in PREGNANCY_CATEGORIES for rid in reactions
+        w.current(f"reactions.{rid}.category") in PREGNANCY_CATEGORIES for rid in reactions
     )
     if sex == Sex.FEMALE and not pregnancy:
         with c2:
@@ -402,6 +402,8 @@ def _term(
 ) -> None:
     terms = {term.code: term for term in (category.terms if category else ())}
     options = [*terms, OTHER_TERM]
+    if category is not None and not terms and w.current(f"{k}.term") is None:
+        w.set_answer(f"{k}.term", OTHER_TERM)  # nothing to pick from: go straight to the code
     chosen = w.select(
         form,
         f"{k}.term",
@@ -924,6 +926,7 @@ def _confirmation(done: dict[str, Any]) -> None:
         st.download_button(
             t("done.xml"),
             done["xml"],
+            on_click="ignore",
             file_name=done["filename"],
             mime="application/xml",
             use_container_width=True,
@@ -932,6 +935,7 @@ def _confirmation(done: dict[str, Any]) -> None:
         st.download_button(
             t("done.eml"),
             done["eml"],
+            on_click="ignore",
             file_name=f"{case_id}.eml",
             mime="message/rfc822",
             use_container_width=True,

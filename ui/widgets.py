@@ -28,9 +28,16 @@ T = TypeVar("T")
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<$:])")
 
 
+# Markdown turns bare addresses and URLs into links even when escaped; an invisible word joiner
+# after "@", "www" and ":" keeps them text (copying them may carry the joiner along).
+_AUTOLINK = str.maketrans({"@": "@\u2060"})
+_JOINER_AFTER = re.compile(r"(www|:)(?=[./])", re.IGNORECASE)
+
+
 def plain(text: str) -> str:
     """Text shown through Markdown exactly as typed (no formatting, links or HTML)."""
-    return _MARKDOWN.sub(r"\\\1", text)
+    unlinked = _JOINER_AFTER.sub("\\1\u2060", text.translate(_AUTOLINK))
+    return _MARKDOWN.sub(r"\\\1", unlinked)
 
 
 def answers() -> dict[str, Any]:
