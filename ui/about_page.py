@@ -6,7 +6,7 @@ import streamlit as st
 
 from ui.resources import catalogue, settings
 from ui.strings import t
-from ui.widgets import plain
+from ui.widgets import guide_facts, plain
 
 
 def render() -> None:
@@ -23,13 +23,8 @@ def render() -> None:
         st.markdown(f"#### {plain(group_name)}")
         for category in cat.in_group(group_id):
             with st.expander(category.name):
-                for label, value in (
-                    ("reaction.hint.frequency", category.frequency),
-                    ("reaction.hint.monitoring", category.monitoring),
-                    ("reaction.hint.management", category.management),
-                ):
-                    if value:
-                        st.markdown(f"**{t(label)}:** {plain(value)}")
+                for line in guide_facts(category):
+                    st.markdown(line)
                 if category.terms:
                     st.markdown(
                         "**MedDRA:** "

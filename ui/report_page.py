@@ -385,14 +385,7 @@ def _reaction(
 
 
 def _guide_hint(category: GuideCategory) -> None:
-    lines = []
-    for key, value in (
-        ("reaction.hint.frequency", category.frequency),
-        ("reaction.hint.monitoring", category.monitoring),
-        ("reaction.hint.management", category.management),
-    ):
-        if value:
-            lines.append(f"**{t(key)}:** {plain(value)}")
+    lines = w.guide_facts(category)
     if lines:
         st.info("  \n".join(lines))
 
@@ -683,49 +676,42 @@ def _other_drugs(form: ReportInput) -> int:
     st.header(t("section.other_drugs"))
     st.caption(t("drugs.hint"))
     first = int(st.session_state.get("_drug_index", 1))
+    count = w.repeating(
+        "drugs",
+        lambda n, did: _other_drug(form, n, did, f"drugs[{first + n}]"),
+        add_label=t("drug.add"),
+        remove_label=lambda n: t("drug.remove", n=n + 1),
+    )
+    return first - 1 + count
+
+
+def _other_drug(form: ReportInput, n: int, did: str, p: str) -> None:
+    k = f"drugs.{did}"
     roles = [DrugRole.CONCOMITANT, DrugRole.SUSPECT, DrugRole.INTERACTING]
-    drugs = w.items("drugs")
-    for n, did in enumerate(drugs):
-        k = f"drugs.{did}"
-        p = f"drugs[{first + n}]"
-        with st.container(border=True):
-            c1, c2 = st.columns([3, 1])
-            with c1:
-                w.text(form, f"{k}.name", f"{p}.product_name", t("drug.name", n=n + 1))
-            with c2:
-                w.select(
-                    form,
-                    f"{k}.role",
-                    f"{p}.role",
-                    roles,
-                    t("drug.role"),
-                    format_func=lambda r: r.label,
-                    default=DrugRole.CONCOMITANT,
-                )
-            c1, c2, c3, c4 = st.columns(4)
-            with c1:
-                w.text(form, f"{k}.dose", f"{p}.dosages[0].text", t("drug.dose", n=n + 1))
-            with c2:
-                w.date(form, f"{k}.start", f"{p}.dosages[0].start", t("drug.start", n=n + 1))
-            with c3:
-                w.date(form, f"{k}.end", f"{p}.dosages[0].end", t("drug.end", n=n + 1))
-            with c4:
-                w.text(
-                    form,
-                    f"{k}.indication",
-                    f"{p}.indications[0].text",
-                    t("drug.indication", n=n + 1),
-                )
-            form.put(f"{p}.id", did)
-            form.bind(p, f"{k}.name")
-            st.button(
-                t("drug.remove", n=n + 1),
-                key=f"remove.drug.{did}",
-                on_click=w.remove_item,
-                args=("drugs", did),
-            )
-    st.button(t("drug.add"), on_click=w.add_item, args=("drugs", _new_id()))
-    return first - 1 + len(drugs)
+    c1, c2 = st.columns([3, 1])
+    with c1:
+        w.text(form, f"{k}.name", f"{p}.product_name", t("drug.name", n=n + 1))
+    with c2:
+        w.select(
+            form,
+            f"{k}.role",
+            f"{p}.role",
+            roles,
+            t("drug.role"),
+            format_func=lambda r: r.label,
+            default=DrugRole.CONCOMITANT,
+        )
+    c1, c2, c3, c4 = st.columns(4)
+    with c1:
+        w.text(form, f"{k}.dose", f"{p}.dosages[0].text", t("drug.dose", n=n + 1))
+    with c2:
+        w.date(form, f"{k}.start", f"{p}.dosages[0].start", t("drug.start", n=n + 1))
+    with c3:
+        w.date(form, f"{k}.end", f"{p}.dosages[0].end", t("drug.end", n=n + 1))
+    with c4:
+        w.text(form, f"{k}.indication", f"{p}.indications[0].text", t("drug.indication", n=n + 1))
+    form.put(f"{p}.id", did)
+    form.bind(p, f"{k}.name")
 
 
 # ---------------------------------------------------------------- 6. tests
@@ -735,40 +721,38 @@ def _tests(form: ReportInput) -> None:
     st.header(t("section.tests"))
     st.caption(t("tests.hint"))
     first = int(st.session_state.get("_test_index", 0))
-    tests = w.items("tests")
-    for n, tid in enumerate(tests):
-        k = f"tests.{tid}"
-        p = f"tests[{first + n}]"
-        with st.container(border=True):
-            c1, c2 = st.columns([3, 1])
-            with c1:
-                w.text(form, f"{k}.name", f"{p}.name", t("test.name", n=n + 1))
-            with c2:
-                w.date(form, f"{k}.date", f"{p}.date", t("test.date", n=n + 1))
-            c1, c2, c3, c4 = st.columns(4)
-            with c1:
-                value = w.number(form, f"{k}.value", f"{p}.result.value", t("test.value", n=n + 1))
-            with c2:
-                w.text(
-                    form,
-                    f"{k}.unit",
-                    f"{p}.result.unit" if value is not None else None,
-                    t("test.unit", n=n + 1),
-                    max_chars=50,
-                )
-            with c3:
-                w.number(form, f"{k}.low", f"{p}.normal_low", t("test.low", n=n + 1))
-            with c4:
-                w.number(form, f"{k}.high", f"{p}.normal_high", t("test.high", n=n + 1))
-            w.text(form, f"{k}.text", f"{p}.result_text", t("test.text", n=n + 1))
-            form.bind(p, f"{k}.name")
-            st.button(
-                t("test.remove", n=n + 1),
-                key=f"remove.test.{tid}",
-                on_click=w.remove_item,
-                args=("tests", tid),
-            )
-    st.button(t("test.add"), on_click=w.add_item, args=("tests", _new_id()))
+    w.repeating(
+        "tests",
+        lambda n, tid: _test(form, n, tid, f"tests[{first + n}]"),
+        add_label=t("test.add"),
+        remove_label=lambda n: t("test.remove", n=n + 1),
+    )
+
+
+def _test(form: ReportInput, n: int, tid: str, p: str) -> None:
+    k = f"tests.{tid}"
+    c1, c2 = st.columns([3, 1])
+    with c1:
+        w.text(form, f"{k}.name", f"{p}.name", t("test.name", n=n + 1))
+    with c2:
+        w.date(form, f"{k}.date", f"{p}.date", t("test.date", n=n + 1))
+    c1, c2, c3, c4 = st.columns(4)
+    with c1:
+        value = w.number(form, f"{k}.value", f"{p}.result.value", t("test.value", n=n + 1))
+    with c2:
+        w.text(
+            form,
+            f"{k}.unit",
+            f"{p}.result.unit" if value is not None else None,
+            t("test.unit", n=n + 1),
+            max_chars=50,
+        )
+    with c3:
+        w.number(form, f"{k}.low", f"{p}.normal_low", t("test.low", n=n + 1))
+    with c4:
+        w.number(form, f"{k}.high", f"{p}.normal_high", t("test.high", n=n + 1))
+    w.text(form, f"{k}.text", f"{p}.result_text", t("test.text", n=n + 1))
+    form.bind(p, f"{k}.name")
 
 
 # ---------------------------------------------------------------- 7. narrative

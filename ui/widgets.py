@@ -9,12 +9,14 @@ E2B element and the length limit come from the model, and findings come back to 
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 import streamlit as st
 
+from pv.catalogue import GuideCategory
 from pv.dates import from_user_text
 from pv.form import FieldMeta, ReportInput, field_meta
 from ui.strings import t
@@ -275,6 +277,39 @@ def multiselect(
     value: list[T] = list(_keep(key))
     show_errors(key)
     return value
+
+
+def repeating(
+    key: str,
+    render: Callable[[int, str], None],
+    *,
+    add_label: str,
+    remove_label: Callable[[int], str],
+) -> int:
+    """A repeating group (medicines, tests): each item in a box with its remove button, then
+    an add button. `render(n, item_id)` draws item n. Returns how many items there are."""
+    ids = items(key)
+    for n, item_id in enumerate(ids):
+        with st.container(border=True):
+            render(n, item_id)
+            st.button(
+                remove_label(n),
+                key=f"remove.{key}.{item_id}",
+                on_click=remove_item,
+                args=(key, item_id),
+            )
+    st.button(add_label, key=f"add.{key}", on_click=add_item, args=(key, str(uuid.uuid4())))
+    return len(ids)
+
+
+def guide_facts(category: GuideCategory) -> list[str]:
+    """The guide's frequency, monitoring and management notes for a category, as Markdown."""
+    facts = (
+        ("reaction.hint.frequency", category.frequency),
+        ("reaction.hint.monitoring", category.monitoring),
+        ("reaction.hint.management", category.management),
+    )
+    return [f"**{t(label)}:** {plain(value)}" for label, value in facts if value]
 
 
 def items(key: str) -> list[str]:
