@@ -5,9 +5,10 @@ the E2B(R3) XML written and validated again (XSD and ICH rules) before anything 
 from __future__ import annotations
 
 import copy
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from e2b.reader import read_bytes
 from e2b.validate import validate_bytes
 from e2b.writer import BatchHeader, to_xml
 from pv.config import Settings
@@ -70,3 +71,37 @@ def build(
     if has_errors(findings):
         raise SubmissionRefused(findings)
     return Submission(report=result.report, xml=xml, findings=findings)
+
+
+def follow_up(xml: bytes, case_id: str, *, today: date) -> Submission:
+    """A follow-up for `case_id` received as an E2B(R3) file (from the reporter or another
+    system), kept exactly as received; refused unless it is one valid ICSR about this case.
+
+    Raises `e2b.xmlsafe.UnusableXMLError` for files that are not usable XML at all.
+    """
+    findings = validate_bytes(xml, today)
+    batch = read_bytes(xml)
+    if len(batch.reports) != 1:
+        findings.append(
+            Finding("error", "N.1", "/", f"the file holds {len(batch.reports)} reports; send one")
+        )
+        raise SubmissionRefused(findings)
+    read = batch.reports[0]
+    findings.extend(read.findings)
+    report = read.report
+    if report is not None and case_id not in (
+        report.case.sender_report_id,
+        report.case.worldwide_case_id,
+    ):
+        findings.append(
+            Finding(
+                "error",
+                "C.1.8.1",
+                "case.worldwide_case_id",
+                f"the file is about case {report.case.worldwide_case_id}, not {case_id}",
+            )
+        )
+    if report is None or has_errors(findings):
+        raise SubmissionRefused(findings)
+    return Submission(report=report, xml=xml, findings=findings)
+

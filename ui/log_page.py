@@ -12,9 +12,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from e2b.xmlsafe import UnusableXMLError
 from pv.catalogue import Catalogue
 from pv.db import DatabaseUnavailable
 from pv.store import SORT_KEYS, CaseDetail, CaseNotFound, CaseQuery, Store
+from pv.submission import SubmissionRefused, follow_up
 from pv.users import LoginLocked, User, authenticate, list_users
 from pv.workflow import CaseStatus, InvalidTransition
 from ui.resources import catalogue, store
@@ -290,6 +292,7 @@ def _case_view(log: Store, officer: User, cat: Catalogue, today: date) -> None:
     _case_summary(detail, cat)
     _workflow(log, detail, officer)
     _versions(detail)
+    _follow_up(log, detail, officer, today)
     _notes(log, detail, officer)
     with st.expander(t("log.audit")):
         st.dataframe(
@@ -385,6 +388,31 @@ def _versions(detail: CaseDetail) -> None:
                 st.caption(t("done.valid"))
             for f in v.findings:
                 st.markdown(f"- {plain(f.severity)} {plain(f.element)}: {plain(f.message)}")
+
+
+def _follow_up(log: Store, detail: CaseDetail, officer: User, today: date) -> None:
+    """A follow-up arrives as an E2B(R3) file and becomes the case's next version."""
+    case_id = detail.row.case_id
+    with st.expander(t("log.follow_up")):
+        upload = st.file_uploader(
+            t("log.follow_up.file"), type=["xml"], key=f"follow_up.{case_id}.{len(detail.versions)}"
+        )
+        if upload is None or not st.button(t("log.follow_up.add"), key="follow_up.add"):
+            return
+        try:
+            submission = follow_up(upload.getvalue(), case_id, today=today)
+        except UnusableXMLError as error:
+            st.error(str(error))
+            return
+        except SubmissionRefused as refused:
+            st.error(t("log.follow_up.refused"))
+            for f in refused.findings:
+                if f.severity == "error":
+                    st.markdown(f"- {plain(f.element)}: {plain(f.message)}")
+            return
+        saved = log.add_version(case_id, submission, user=officer.name)
+        st.toast(t("log.follow_up.done", version=saved.version))
+        st.rerun()
 
 
 def _notes(log: Store, detail: CaseDetail, officer: User) -> None:
