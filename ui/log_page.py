@@ -189,6 +189,21 @@ def _case_list(log: Store, query: CaseQuery, cat: Catalogue, today: date, office
         page = log.list_cases(CaseQuery(**{**query.__dict__, "page": 1}), today=today)
     st.caption(t("log.count", total=page.total, page=page.page, pages=page.pages))
     names = {c.id: c.name for c in cat.categories()}
+    columns = [
+        t(f"log.col.{c}")
+        for c in (
+            "case_id",
+            "status",
+            "serious",
+            "terms",
+            "categories",
+            "reporter",
+            "received_at",
+            "days_open",
+            "due_date",
+            "overdue",
+        )
+    ]
     frame = pd.DataFrame(
         [
             {
@@ -204,12 +219,13 @@ def _case_list(log: Store, query: CaseQuery, cat: Catalogue, today: date, office
                 t("log.col.overdue"): "⚠ " + t("log.overdue") if r.overdue else "",
             }
             for r in page.rows
-        ]
+        ],
+        columns=columns,
     )
     selection = st.dataframe(
         frame.style.apply(_highlight_overdue, axis=1) if not frame.empty else frame,
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
         on_select="rerun",
         selection_mode="multi-row",
         key="log.table",
@@ -308,7 +324,7 @@ def _case_view(log: Store, officer: User, cat: Catalogue, today: date) -> None:
                 ]
             ),
             hide_index=True,
-            use_container_width=True,
+            width="stretch",
         )
 
 
@@ -316,7 +332,7 @@ def _case_summary(detail: CaseDetail, cat: Catalogue) -> None:
     row = detail.row
     names = {c.id: c.name for c in cat.categories()}
     st.subheader(t("log.case_title", case_id=row.case_id))
-    c1, c2, c3, c4 = st.columns(4)
+    c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
     c1.metric(t("log.col.status"), row.status.label)
     c2.metric(t("log.col.days_open"), row.days_open)
     c3.metric(t("log.col.due_date"), row.due_date.isoformat())
@@ -336,26 +352,25 @@ def _case_summary(detail: CaseDetail, cat: Catalogue) -> None:
 
 def _workflow(log: Store, detail: CaseDetail, officer: User) -> None:
     st.markdown(f"**{t('log.workflow')}**")
+    if "log.status_error" in st.session_state:
+        st.error(st.session_state.pop("log.status_error"))
     options = list(detail.next_statuses)
     if options:
         c1, c2, c3 = st.columns([2, 3, 1])
         with c1:
-            target = st.selectbox(
+            st.selectbox(
                 t("log.move_to"), options, format_func=lambda s: s.label, key="log.target"
             )
         with c2:
-            comment = st.text_input(t("log.comment"), key="log.status_comment", max_chars=500)
+            st.text_input(t("log.comment"), key="log.status_comment", max_chars=500)
         with c3:
             st.write("")
-            if st.button(t("log.apply"), type="primary") and target is not None:
-                try:
-                    log.change_status(
-                        detail.row.case_id, target, user=officer.name, comment=comment or None
-                    )
-                except InvalidTransition as error:
-                    st.error(str(error))
-                else:
-                    st.rerun()
+            st.button(
+                t("log.apply"),
+                type="primary",
+                on_click=_apply_status,
+                args=(log, detail.row.case_id, officer),
+            )
     history = [
         {
             t("log.audit.at"): h.at.strftime("%Y-%m-%d %H:%M"),
@@ -367,7 +382,22 @@ def _workflow(log: Store, detail: CaseDetail, officer: User) -> None:
         for h in detail.status_history
     ]
     if history:
-        st.dataframe(pd.DataFrame(history), hide_index=True, use_container_width=True)
+        st.dataframe(pd.DataFrame(history), hide_index=True, width="stretch")
+
+
+def _apply_status(log: Store, case_id: str, officer: User) -> None:
+    """Move the case as chosen; the comment field empties so it cannot ride on the next move."""
+    target = st.session_state.get("log.target")
+    comment = str(st.session_state.get("log.status_comment") or "").strip()
+    if target is None:
+        return
+    try:
+        log.change_status(case_id, target, user=officer.name, comment=comment or None)
+    except InvalidTransition as error:
+        st.session_state["log.status_error"] = str(error)
+        return
+    st.session_state["log.status_comment"] = ""
+    st.session_state.pop("log.target", None)
 
 
 def _versions(detail: CaseDetail) -> None:

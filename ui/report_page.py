@@ -117,9 +117,9 @@ def render() -> None:
 
 def _sidebar() -> None:
     with st.sidebar:
-        st.button(t("report.new"), on_click=_new_report, use_container_width=True)
+        st.button(t("report.new"), on_click=_new_report, width="stretch")
         if not st.session_state.get(SUBMITTED):
-            st.button(t("report.save_draft"), on_click=_save_draft, use_container_width=True)
+            st.button(t("report.save_draft"), on_click=_save_draft, width="stretch")
         drafts: list[dict[str, Any]] = st.session_state.get(DRAFTS, [])
         if drafts:
             labels = [d["time"] for d in drafts]
@@ -129,7 +129,7 @@ def _sidebar() -> None:
                 key="resume",
                 on_click=_resume_draft,
                 args=(labels.index(chosen),) if chosen in labels else (len(labels) - 1,),
-                use_container_width=True,
+                width="stretch",
             )
 
 
@@ -794,9 +794,9 @@ def _review(form: ReportInput, cat: Catalogue, conf: Settings) -> None:
     st.markdown(_summary(form.data, cat))
     c1, c2 = st.columns(2)
     with c1:
-        checking = st.button(t("review.check"), use_container_width=True)
+        checking = st.button(t("review.check"), width="stretch")
     with c2:
-        submitting = st.button(t("review.submit"), type="primary", use_container_width=True)
+        submitting = st.button(t("review.submit"), type="primary", width="stretch")
     if checking or submitting:
         _check_and_submit(form, conf, submit=submitting)
 
@@ -913,7 +913,7 @@ def _confirmation(done: dict[str, Any]) -> None:
             on_click="ignore",
             file_name=done["filename"],
             mime="application/xml",
-            use_container_width=True,
+            width="stretch",
         )
     with c2:
         st.download_button(
@@ -922,10 +922,10 @@ def _confirmation(done: dict[str, Any]) -> None:
             on_click="ignore",
             file_name=f"{case_id}.eml",
             mime="message/rfc822",
-            use_container_width=True,
+            width="stretch",
         )
     with c3:
-        st.link_button(t("done.mailto"), done["mailto"], use_container_width=True)
+        st.link_button(t("done.mailto"), done["mailto"], width="stretch")
     st.subheader(t("done.validation"))
     findings: list[Finding] = done["findings"]
     if not findings:

@@ -18,6 +18,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, ViewportSize, sync_playwright
 
+from pv.config import Settings
+from pv.store import Store
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
@@ -37,6 +40,7 @@ APP_SETTINGS = (
 # Resolves after the browser has drawn twice: layout and scrolling have settled.
 SETTLED = "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
 SERVER_LOG = pytest.StashKey[Path]()
+APP_DATABASE = pytest.StashKey[str]()
 FAILED = pytest.StashKey[bool]()
 
 
@@ -114,6 +118,7 @@ def app_url(
     request.config.stash[SERVER_LOG] = log_path
     env = {k: v for k, v in os.environ.items() if k not in APP_SETTINGS}
     env["DATABASE_URL"] = f"sqlite:///{folder / 'log.db'}"
+    request.config.stash[APP_DATABASE] = env["DATABASE_URL"]
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     command = [
@@ -164,6 +169,21 @@ def app_url(
             server.wait()
         if exited is not None:
             print(f"\nthe app had exited with {exited} before the tests ended:\n{_tail(log_path)}")
+
+
+@pytest.fixture
+def app_store(app_url: str, request: pytest.FixtureRequest) -> Iterator[Store]:
+    """The running app's own submission log, opened in the test process with the settings the
+    app runs with: to seed accounts and cases before a journey and check the result after."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in APP_SETTINGS:
+            patch.delenv(name, raising=False)
+        settings = Settings(database_url=request.config.stash[APP_DATABASE])
+    store = Store.open(settings.database_url, settings=settings)
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 @pytest.fixture(scope="package")
