@@ -22,6 +22,7 @@ from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from pv import lemtrada
 from pv.catalogue import load_catalogue
 from pv.codelists import TestResultCode
 from pv.config import APP_NAME, Settings, load_settings
@@ -31,7 +32,7 @@ TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 SUBJECT_TEMPLATE = "email_subject.txt.j2"
 BODY_TEMPLATE = "email_body.txt.j2"
 
-PRODUCT = "LEMTRADA (alemtuzumab)"
+PRODUCT = f"{lemtrada.PRODUCT} ({lemtrada.SUBSTANCE})"
 # The summary is read by a person; everything else is in the XML.
 MAX_BODY_CHARS = 1800
 # Outlook opened from Chrome, Firefox or Edge drops mailto: links longer than about 2,046
