@@ -1,7 +1,7 @@
-"""`python -m pv users|audit|db`: officer accounts, audit verification and migrations.
+"""`python -m pv users|audit|db`: officer accounts, the audit trail and migrations.
 
 Results on stdout, problems on stderr in one sentence. Exit codes: 0 ok, 1 findings (a broken
-audit chain), 2 unusable (database unreachable, bad input, usage).
+audit trail), 2 unusable (database unreachable, no usable audit key, bad input, usage).
 Passwords are read from standard input or a prompt, never from the command line.
 """
 
@@ -11,9 +11,13 @@ import argparse
 import getpass
 import sys
 from collections.abc import Sequence
+from datetime import date
 
 from sqlalchemy.exc import DBAPIError
 
+from pv import auditkey
+from pv.audit import AuditRecord, describe
+from pv.auditkey import AuditKeyError
 from pv.db import DatabaseUnavailable, unavailable
 from pv.store import Store
 from pv.users import ROLES, UserError, add_user, deactivate, list_users, set_password
@@ -48,7 +52,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = commands.add_parser("audit", help="the audit trail")
     audit_commands = audit.add_subparsers(dest="action", required=True, parser_class=_Parser)
-    audit_commands.add_parser("verify", help="check the hash chain for edits and deletions")
+    audit_commands.add_parser(
+        "verify", help="check the keyed chain, and the cases against it, for any change"
+    )
+    listing = audit_commands.add_parser("list", help="show audit rows, oldest first")
+    listing.add_argument("--user", help="only rows by this user")
+    listing.add_argument("--case", help="only rows about this case ID")
+    listing.add_argument("--action", help="only this action (create, status, note, login ...)")
+    listing.add_argument("--since", type=_day, help="only rows from this UTC day on (YYYY-MM-DD)")
+    listing.add_argument(
+        "--csv", action="store_true", help="CSV for a spreadsheet (the export is audited)"
+    )
+    audit_commands.add_parser(
+        "rotate-key", help="sign new rows with a new key; old keys stay to verify old rows"
+    )
 
     db = commands.add_parser("db", help="the database")
     db_commands = db.add_subparsers(dest="action", required=True, parser_class=_Parser)
@@ -62,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         store = Store.open(args.database_url)
         return _run(store, args)
-    except (DatabaseUnavailable, UserError) as exc:
+    except (DatabaseUnavailable, UserError, AuditKeyError) as exc:
         print(f"pv: {exc}", file=sys.stderr)
         return UNUSABLE
     except DBAPIError as exc:
@@ -81,12 +98,7 @@ def _run(store: Store, args: argparse.Namespace) -> int:
         print("database schema is at the newest revision")
         return OK
     if args.command == "audit":
-        findings = store.verify_audit()
-        for finding in findings:
-            print(finding.line("audit"))
-        if not findings:
-            print("audit trail intact")
-        return FINDINGS if findings else OK
+        return _audit(store, args, by)
     if args.action == "add":
         user = add_user(store, args.name, _password(args.password_stdin), role=args.role, by=by)
         print(f"added {user.name} ({user.role})")
@@ -101,6 +113,58 @@ def _run(store: Store, args: argparse.Namespace) -> int:
             state = "active" if user.active else "inactive"
             print(f"{user.name}\t{user.role}\t{state}\t{user.created_at:%Y-%m-%d}")
     return OK
+
+
+def _audit(store: Store, args: argparse.Namespace, by: str) -> int:
+    if args.action == "verify":
+        findings = store.verify_audit()
+        for finding in findings:
+            print(finding.line("audit"))
+        # Warnings (rows from before keyed audit) are shown but are no sign of tampering.
+        if not any(f.severity == "error" for f in findings):
+            print("audit trail intact" + (" (warnings above)" if findings else ""))
+            return OK
+        return FINDINGS
+    if args.action == "rotate-key":
+        previous = auditkey.current().id
+        new = auditkey.rotate()
+        store.record("audit_key_rotated", user=by, detail={"key_id": new, "previous": previous})
+        print(
+            f"new audit key {new} signs from now on (previous {previous}); all keys are in "
+            f"{auditkey.key_file()}: back it up now, apart from the database"
+        )
+        return OK
+    if not args.csv:
+        rows = store.audit_trail(args.case, user=args.user, action=args.action, since=args.since)
+        for row in rows:
+            print(_printable(_line(row)))
+        return OK
+    data = store.export_audit_csv(
+        by=by, case_id=args.case, user=args.user, action=args.action, since=args.since
+    )
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+    return OK
+
+
+def _line(row: AuditRecord) -> str:
+    return (
+        f"{row.id:>6}  {row.at:%Y-%m-%d %H:%M:%S}  {row.user}  {row.action}  "
+        f"{row.case_id or '-'}  {describe(row)}"
+    ).rstrip()
+
+
+def _printable(text: str) -> str:
+    """One terminal line: newlines, tabs and escape codes in user text shown, not obeyed."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day (YYYY-MM-DD)") from None
 
 
 def _password(from_stdin: bool) -> str:

@@ -16,6 +16,17 @@ def _env(name: str, default: str) -> str:
     return value or default
 
 
+def _positive_int(name: str, default: int) -> int:
+    text = _env(name, str(default))
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number of minutes, not {text!r}.") from None
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1, not {value}.")
+    return value
+
+
 def _default_database_url() -> str:
     data_dir = Path(platformdirs.user_data_dir(APP_NAME))
     return f"sqlite:///{data_dir / 'submissions.db'}"
@@ -45,6 +56,13 @@ class Settings:
     meddra_version: str = field(default_factory=lambda: _env("PV_MEDDRA_VERSION", "27.1"))
     # Path to a licensed MedDRA release in MSSO ASCII format (folder holding llt.asc and pt.asc).
     meddra_path: str = field(default_factory=lambda: _env("MEDDRA_PATH", ""))
+    # An officer session with no activity for this long ends (GVP/Part 11: unattended screens).
+    idle_minutes: int = field(default_factory=lambda: _positive_int("PV_IDLE_MINUTES", 15))
+    # Behind a reverse proxy that sets X-Forwarded-For, the client is the first address it names;
+    # elsewhere that header is anyone's to forge, so it is ignored unless this is set.
+    trust_forwarded_for: bool = field(
+        default_factory=lambda: _env("PV_TRUST_FORWARDED_FOR", "0").lower() in {"1", "true", "yes"}
+    )
 
 
 def load_settings() -> Settings:

@@ -8,6 +8,7 @@ revision and is safe to run from several processes at once.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from pathlib import Path
@@ -47,19 +48,22 @@ def make_engine(url: str) -> Engine:
 
 
 def _sqlite_engine(url: str, database: str | None) -> Engine:
+    path: Path | None = None
     if database and database != ":memory:" and not database.startswith("file:"):
-        folder = Path(database).expanduser().parent
+        path = Path(database).expanduser()
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            _private_file(path)
         except OSError as exc:
             raise DatabaseUnavailable(
-                f"The folder for the SQLite database cannot be created: {folder} "
+                f"The SQLite database file or its folder cannot be created: {path} "
                 f"({exc.strerror})."
             ) from exc
     engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        if path is not None:
+            _tighten_journal_modes(path)
         # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -76,6 +80,43 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def _private_file(path: Path) -> None:
+    """Create the database file 0600 (and its folder 0700) when missing: it holds health data.
+
+    Modes are set explicitly rather than through the umask, which belongs to the whole process.
+    Existing files and folders keep the modes their owner gave them.
+    """
+    folder = path.parent
+    if not folder.is_dir():
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:  # another process made it first
+            pass
+        else:
+            folder.chmod(0o700)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    try:
+        os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+
+
+def _tighten_journal_modes(path: Path) -> None:
+    """SQLite gives -wal and -shm the database file's mode; fix ones left from before (0644)."""
+    for suffix in ("-wal", "-shm"):
+        journal = path.with_name(path.name + suffix)
+        try:
+            info = journal.stat()
+            if info.st_uid == os.geteuid() and info.st_mode & 0o077:
+                journal.chmod(0o600)
+        except FileNotFoundError:  # none yet, or removed by the last connection closing
+            continue
 
 
 def _use_wal(cursor: sqlite3.Cursor) -> None:

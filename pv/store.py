@@ -9,6 +9,7 @@ page filters and sorts 100,000 cases on indexes.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -36,6 +37,18 @@ _HL7 = "urn:hl7-org:v3"  # e2b.mapping.HL7; e2b is imported only when a batch is
 _MESSAGE = f"{{{_HL7}}}PORR_IN049016UV"
 _RECEIVER = f"{{{_HL7}}}receiver"
 _SEP = "\n"  # between list items in a text column; no term, category or name contains it
+
+
+class StaleCase(RuntimeError):
+    """The case changed after the officer's screen was drawn; `str(error)` says by whom."""
+
+    def __init__(self, case_id: str, user: str, at: datetime, status: CaseStatus) -> None:
+        self.case_id, self.user, self.at, self.status = case_id, user, at, status
+        super().__init__(
+            f"Case {case_id} was changed by {user} at {at:%Y-%m-%d %H:%M} UTC after you opened "
+            f"it; it is now {status.label}. Nothing was changed: look at the case again and "
+            "decide."
+        )
 
 
 class CaseNotFound(LookupError):
@@ -150,6 +163,7 @@ class CaseDetail:
     status_history: list[StatusRecord]
     notes: list[NoteRecord]
     audit: list[audit.AuditRecord]
+    revision: int = 1  # what a status move made from this view expects to find
 
     @property
     def next_statuses(self) -> tuple[CaseStatus, ...]:
@@ -204,6 +218,7 @@ CSV_COLUMNS = (
     "overdue",
     "days_open",
 )
+AUDIT_CSV_COLUMNS = ("id", "at", "user", "action", "case_id", "description", "detail", "key_id")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -282,7 +297,11 @@ class Store:
                 action="create",
                 at=now,
                 case_id=case_id,
-                detail={"version": 1, "serious": columns["serious"]},
+                detail={
+                    "version": 1,
+                    "serious": columns["serious"],
+                    "xml_sha256": audit.sha256_hex(submission.xml),
+                },
             )
         return SavedCase(case_id, 1, now)
 
@@ -297,6 +316,7 @@ class Store:
             for name, value in case_columns(submission.report).items():
                 setattr(case, name, value)
             case.current_version = version
+            case.revision += 1
             case.updated_at = now
             self._set_categories(session, case, submission.report)
             session.add(_version(case, version, submission, user, now))
@@ -306,7 +326,11 @@ class Store:
                 action="version",
                 at=now,
                 case_id=case_id,
-                detail={"version": version, "serious": case.serious},
+                detail={
+                    "version": version,
+                    "serious": case.serious,
+                    "xml_sha256": audit.sha256_hex(submission.xml),
+                },
             )
         return SavedCase(case_id, version, now)
 
@@ -318,16 +342,25 @@ class Store:
         user: str,
         now: datetime | None = None,
         comment: str | None = None,
+        expected_revision: int | None = None,
     ) -> CaseStatus:
-        """Move a case along the workflow; InvalidTransition when the workflow forbids it."""
+        """Move a case along the workflow; InvalidTransition when the workflow forbids it.
+
+        `expected_revision` is the revision the officer's screen showed: if anyone moved the
+        case or added a version since, StaleCase says who and when, and nothing changes.
+        """
         now = _utc(now)
         target = CaseStatus(new_status)
         with self._guard(), self._write.begin() as session:
             case = _case_for_update(session, case_id)
+            if expected_revision is not None and case.revision != expected_revision:
+                raise _stale(session, case)
             current = CaseStatus(case.status)
             if target not in allowed_next(current):
                 raise InvalidTransition(case_id, current, target)
             case.status = target.value
+            case.revision += 1
+            case.updated_at = now
             session.add(
                 StatusChange(
                     case_pk=case.id,
@@ -357,9 +390,16 @@ class Store:
             raise ValueError("A note needs some text.")
         with self._guard(), self._write.begin() as session:
             case = _case_for_update(session, case_id)
-            session.add(Note(case_pk=case.id, at=now, user=user, text=text))
+            note = Note(case_pk=case.id, at=now, user=user, text=text)
+            session.add(note)
+            session.flush()  # gives the note its id, which the audit row names
             audit.append(
-                session, user=user, action="note", at=now, case_id=case_id, detail={"text": text}
+                session,
+                user=user,
+                action="note",
+                at=now,
+                case_id=case_id,
+                detail=audit.note_detail(note.id, text),
             )
         return NoteRecord(now, user, text)
 
@@ -463,6 +503,7 @@ class Store:
                 ],
                 notes=[NoteRecord(n.at, n.user, n.text) for n in notes],
                 audit=audit.records(session, case_id),
+                revision=case.revision,
             )
 
     def case_count(self) -> int:
@@ -574,6 +615,31 @@ class Store:
         self.record("export", user=user, detail={"format": "e2b", "cases": list(case_ids)}, now=now)
         return data
 
+    def version_xml(
+        self, case_id: str, version: int, *, user: str, now: datetime | None = None
+    ) -> bytes:
+        """One version's XML exactly as stored, for a download; the download is audited."""
+        with self._guard(), self._read() as session:
+            xml = session.scalar(
+                select(CaseVersion.xml)
+                .join(Case, Case.id == CaseVersion.case_pk)
+                .where(Case.case_id == case_id, CaseVersion.version == version)
+            )
+        if xml is None:
+            raise CaseNotFound(case_id)
+        self.record(
+            "download",
+            user=user,
+            case_id=case_id,
+            detail={
+                "format": "e2b",
+                "version": version,
+                "xml_sha256": hashlib.sha256(xml).hexdigest(),
+            },
+            now=now,
+        )
+        return bytes(xml)
+
     def _latest_message(self, case_id: str) -> etree._Element:
         from e2b.xmlsafe import parse_bytes
 
@@ -593,13 +659,68 @@ class Store:
     # ------------------------------------------------------------------ audit
 
     def verify_audit(self) -> list[Finding]:
-        """Every break in the audit chain (empty: intact)."""
-        with self._guard(), self._read() as session:
-            return audit.verify_chain(session)
+        """Every break in the keyed audit chain, then every case that disagrees with the trail.
 
-    def audit_trail(self, case_id: str | None = None) -> list[audit.AuditRecord]:
+        Empty: intact. Warnings alone (rows written before keyed audit) do not mean tampering.
+        """
         with self._guard(), self._read() as session:
-            return audit.records(session, case_id)
+            return audit.verify(session)
+
+    def audit_trail(
+        self,
+        case_id: str | None = None,
+        *,
+        user: str | None = None,
+        action: str | None = None,
+        since: date | datetime | None = None,
+        limit: int | None = None,
+    ) -> list[audit.AuditRecord]:
+        """Audit rows, oldest first, matching every filter given (see pv.audit.query)."""
+        with self._guard(), self._read() as session:
+            return audit.query(
+                session, user=user, case_id=case_id, action=action, since=since, limit=limit
+            )
+
+    def export_audit_csv(
+        self,
+        *,
+        by: str,
+        case_id: str | None = None,
+        user: str | None = None,
+        action: str | None = None,
+        since: date | datetime | None = None,
+        now: datetime | None = None,
+    ) -> bytes:
+        """The matching audit rows as CSV (UTF-8 with BOM, formula-safe); the export is itself
+        audited, as `by`'s 'audit_export'."""
+        rows = self.audit_trail(case_id, user=user, action=action, since=since)
+        out = io.StringIO()
+        table = csv.writer(out)
+        table.writerow(AUDIT_CSV_COLUMNS)
+        for row in rows:
+            cells = (
+                str(row.id),
+                row.at.isoformat(),
+                row.user,
+                row.action,
+                row.case_id or "",
+                audit.describe(row),
+                audit.canonical_json(row.detail),
+                row.key_id or "",
+            )
+            table.writerow([csv_safe(cell) for cell in cells])
+        criteria = {"user": user, "case": case_id, "action": action, "since": since}
+        self.record(
+            "audit_export",
+            user=by,
+            detail={
+                "format": "csv",
+                "rows": len(rows),
+                "filter": {k: str(v) for k, v in criteria.items() if v is not None},
+            },
+            now=now,
+        )
+        return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
 
     def _guard(self) -> _Guard:
         return _Guard(self.engine)
@@ -748,6 +869,24 @@ def _case_for_update(session: Session, case_id: str) -> Case:
     return case
 
 
+def _stale(session: Session, case: Case) -> StaleCase:
+    """Who made the case's latest status move or version, and when."""
+    moved = session.execute(
+        select(StatusChange.user, StatusChange.at)
+        .where(StatusChange.case_pk == case.id)
+        .order_by(StatusChange.id.desc())
+        .limit(1)
+    ).first()
+    added = session.execute(
+        select(CaseVersion.received_by, CaseVersion.received_at)
+        .where(CaseVersion.case_pk == case.id)
+        .order_by(CaseVersion.version.desc())
+        .limit(1)
+    ).first()
+    latest = max((r for r in (moved, added) if r is not None), key=lambda r: r[1])
+    return StaleCase(case.case_id, latest[0], latest[1], CaseStatus(case.status))
+
+
 def _version(
     case: Case, version: int, submission: Submission, user: str, now: datetime
 ) -> CaseVersion:
@@ -824,6 +963,7 @@ __all__ = [
     "DatabaseUnavailable",
     "InvalidTransition",
     "SavedCase",
+    "StaleCase",
     "Store",
     "Submission",
 ]

@@ -86,6 +86,8 @@ class Case(Base):
     verbatims: Mapped[str] = mapped_column(Text)
     search_text: Mapped[str] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(100))
+    # Bumped by every status move and new version: a move made from an older view is refused.
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class CaseCategory(Base):
@@ -141,18 +143,21 @@ class Note(Base):
 
 
 class AuditEntry(Base):
-    """Append-only audit trail; each row's hash covers its fields and the previous row's hash."""
+    """Append-only audit trail (triggers refuse UPDATE and DELETE); each row's `hash` is an
+    HMAC-SHA-256 over its fields, its key id and the previous row's `hash` (pv.audit)."""
 
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    at: Mapped[datetime] = mapped_column(UTCDateTime)
-    user: Mapped[str] = mapped_column(String(100))
-    action: Mapped[str] = mapped_column(String(30))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    user: Mapped[str] = mapped_column(String(100), index=True)
+    action: Mapped[str] = mapped_column(String(30), index=True)
     case_id: Mapped[str | None] = mapped_column(String(100), index=True)
     detail: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # The audit key that signed the row (pv.auditkey); NULL for rows written before keyed audit.
+    key_id: Mapped[str | None] = mapped_column(String(16))
 
 
 class AuditHead(Base):
@@ -163,6 +168,8 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last_id: Mapped[int] = mapped_column(Integer)
     last_hash: Mapped[str] = mapped_column(String(64))
+    # HMAC of last_id and last_hash under the key of the last append; NULL before keyed audit.
+    mac: Mapped[str | None] = mapped_column(String(64))
 
 
 class User(Base):
@@ -176,14 +183,41 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Sessions started before this moment are no longer valid.
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class LoginFailure(Base):
-    """A failed login, kept in the database so the rate limit holds across instances."""
+class LoginAttempt(Base):
+    """A password check, reserved as 'pending' before it runs, then 'failed' or 'ok'.
 
-    __tablename__ = "login_failures"
-    __table_args__ = (Index("ix_login_failures_name_at", "name", "at"),)
+    Kept in the database so the login limits hold across instances; a pending row whose process
+    died counts as a failure.
+    """
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_name_at", "name", "at"),
+        Index("ix_login_attempts_client_at", "client", "at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
+    client: Mapped[str] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+    outcome: Mapped[str] = mapped_column(String(10))  # pending, failed, ok
+
+
+class OfficerSession(Base):
+    """A logged-in officer's session, kept server-side so that logout, deactivation, a password
+    change or idle time end it on every instance; the browser holds only the token."""
+
+    __tablename__ = "officer_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the token
+    user: Mapped[str] = mapped_column(String(100), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    client: Mapped[str] = mapped_column(String(200))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    end_reason: Mapped[str | None] = mapped_column(String(30), nullable=True)

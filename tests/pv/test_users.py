@@ -1,4 +1,7 @@
-"""Officer accounts: argon2 hashes, login, deactivation and the persisted failed-login limit."""
+"""Officer accounts: argon2 hashes, password rules, login, deactivation, ending sessions, limits.
+
+The limits under concurrency, per client and per name are in test_login_limit.py.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +9,22 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from pv import sessions
 from pv.store import Store
 from pv.tables import User as UserRow
 from pv.users import (
     MAX_FAILURES,
+    MIN_PASSWORD_LENGTH,
     WINDOW,
     LoginLocked,
     UserError,
     add_user,
     authenticate,
+    check_password,
     deactivate,
+    get_user,
     list_users,
     set_password,
 )
@@ -98,3 +106,113 @@ def test_a_new_password_replaces_the_old_and_lifts_the_lock(store: Store) -> Non
     set_password(store, "amal", "another long password", by="admin", now=NOW)
     assert authenticate(store, "amal", "another long password", now=NOW) is not None
     assert authenticate(store, "amal", PASSWORD, now=NOW) is None
+
+
+def test_password_changed_at_starts_at_creation_and_moves_with_a_new_password(
+    store: Store,
+) -> None:
+    add_user(store, "amal", PASSWORD, now=NOW)
+    assert get_user(store, "amal") == list_users(store)[0]
+    user = get_user(store, " amal ")
+    assert user is not None and user.password_changed_at == user.created_at == NOW
+    later = NOW + timedelta(days=3)
+    set_password(store, "amal", "another long password", by="admin", now=later)
+    user = get_user(store, "amal")
+    assert user is not None and user.password_changed_at == later and user.created_at == NOW
+    assert get_user(store, "ghost") is None
+
+
+Ended = list[tuple[str, str, datetime]]
+
+
+@pytest.fixture
+def ended(monkeypatch: pytest.MonkeyPatch) -> Ended:
+    """Calls of pv.sessions.end_all, each checked to run inside the account change's transaction."""
+    calls: Ended = []
+
+    def end_all(session: Session, user: str, reason: str, now: datetime) -> int:
+        assert session.in_transaction()
+        calls.append((user, reason, now))
+        return 1
+
+    monkeypatch.setattr(sessions, "end_all", end_all)
+    return calls
+
+
+def test_a_new_password_or_deactivation_ends_the_users_sessions(store: Store, ended: Ended) -> None:
+    add_user(store, "amal", PASSWORD, now=NOW)
+    set_password(store, "amal", "another long password", by="admin", now=NOW)
+    deactivate(store, "amal", by="admin", now=NOW + timedelta(hours=1))
+    assert ended == [("amal", "password", NOW), ("amal", "deactivated", NOW + timedelta(hours=1))]
+
+
+def test_the_account_change_and_ending_sessions_land_together(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_user(store, "amal", PASSWORD, now=NOW)
+
+    def broken(session: Session, user: str, reason: str, now: datetime) -> int:
+        raise RuntimeError("sessions table unavailable")
+
+    monkeypatch.setattr(sessions, "end_all", broken)
+    with pytest.raises(RuntimeError):
+        set_password(store, "amal", "another long password", by="admin", now=NOW)
+    with pytest.raises(RuntimeError):
+        deactivate(store, "amal", by="admin", now=NOW)
+    user = get_user(store, "amal")
+    assert user is not None and user.active and user.password_changed_at == NOW
+    assert authenticate(store, "amal", PASSWORD, now=NOW) is not None
+    assert [a.action for a in store.audit_trail()] == ["user_add", "login"]
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("short pass1", f"at least {MIN_PASSWORD_LENGTH} characters"),
+        ("1111111111111", "one character repeated"),
+        ("ababababa.ab", "4 different characters"),
+        ("my name is amal, hello", "contain the user name"),
+        ("AMAL-2026-xyz!", "contain the user name"),
+        ("abcdefghijklmn", "keyboard or alphabet run"),
+        ("qwertyuiop[]", "common passwords"),
+        ("POIUYTREWQPOI", "keyboard or alphabet run"),
+        ("9876543210987", "keyboard or alphabet run"),
+        ("blue moon blue moon ", "repeated piece"),
+        ("password1234", "common passwords"),
+        ("Pass Word 1234", "common passwords"),
+        ("Lemtrada2026!", "common passwords"),
+        ("alemtuzumab123", "common passwords"),
+        ("Sanofi@12345", "common passwords"),
+        ("September2025", "common passwords"),
+        ("P@ssw0rd2026!!", "common passwords"),
+        ("iloveyou1234", "common passwords"),
+        ("1q2w3e4r5t6y", "keyboard or alphabet run"),
+        ("correct horse battery staple", "common passwords"),
+    ],
+)
+def test_weak_passwords_are_refused_with_one_sentence(password: str, message: str) -> None:
+    with pytest.raises(UserError, match=message) as refused:
+        check_password(password, "amal")
+    text = str(refused.value)
+    assert text.endswith(".") and text.count(". ") == 0
+
+
+@pytest.mark.parametrize(
+    "password",
+    [PASSWORD, "another long password", "Tahini-Lantern-42", "zr8#Qm2!vL0p", "amx sea pebbles"],
+)
+def test_passwords_that_pass(password: str) -> None:
+    assert check_password(password, "amal") == password
+
+
+def test_the_rules_apply_to_new_accounts_and_new_passwords(store: Store) -> None:
+    with pytest.raises(UserError, match="common"):
+        add_user(store, "amal", "Password12345", now=NOW)
+    with pytest.raises(UserError, match="user name"):
+        add_user(store, "pharmacist", "pharmacist!2026x", now=NOW)
+    add_user(store, "amal", PASSWORD, now=NOW)
+    with pytest.raises(UserError, match="user name"):
+        set_password(store, "amal", "amal amal amal amal", by="admin", now=NOW)
+    with pytest.raises(UserError, match="characters"):
+        set_password(store, "amal", "abc", by="admin", now=NOW)
+    assert authenticate(store, "amal", PASSWORD, now=NOW) is not None
