@@ -6,27 +6,40 @@ gathers filters and clicks and shows results.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import functools
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from e2b.xmlsafe import UnusableXMLError
+from pv import sessions
+from pv.audit import describe
 from pv.catalogue import Catalogue
 from pv.db import DatabaseUnavailable
-from pv.store import SORT_KEYS, CaseDetail, CaseNotFound, CaseQuery, Store
+from pv.sessions import Officer, SessionEnded
+from pv.store import SORT_KEYS, CaseDetail, CaseNotFound, CaseQuery, StaleCase, Store
 from pv.submission import SubmissionRefused, follow_up
 from pv.users import LoginLocked, User, authenticate, list_users
 from pv.workflow import CaseStatus, InvalidTransition
-from ui.resources import catalogue, store
+from ui.downloads import GRANTS, offer
+from ui.resources import catalogue, settings, store
 from ui.strings import t
 from ui.widgets import plain
 
-OFFICER = "officer"  # the logged-in officer (pv.users.User)
+TOKEN = "officer.token"  # the officer session's token (pv.sessions); nothing else is kept
+ENDED = "officer.ended"  # why the last session ended, shown above the login form
 OPEN_CASE = "open_case"  # case ID shown in detail
-EXPORT = "export"  # prepared export files
+VIEWED = "officer.viewed"  # (case ID, version) whose opening is already audited
 PAGE_SIZES = (25, 50, 100)
+AUDIT_ROWS = 500  # newest rows shown; the CSV and `python -m pv audit list` give them all
+AUDIT_ACTIONS = (
+    "create", "version", "status", "note", "view", "download", "export", "audit_export",
+    "login", "login_failed", "login_locked", "logout", "session_end",
+    "user_add", "user_password", "user_deactivate", "audit_key_rotated",
+)  # fmt: skip
 
 
 def render() -> None:
@@ -43,19 +56,30 @@ def render() -> None:
 # ---------------------------------------------------------------- access
 
 
-def _officer() -> User | None:
-    """The logged-in officer, or None after drawing the login form."""
-    user: User | None = st.session_state.get(OFFICER)
-    if user is not None:
-        with st.sidebar:
-            st.caption(t("log.signed_in", name=user.name))
-            st.button(t("log.logout"), on_click=_logout)
-        return user
+def _officer() -> Officer | None:
+    """The officer of a session that may go on, or None after drawing the login form.
+
+    The session is re-checked against the database on every run (and before every change, see
+    `_live`), so logout, deactivation, a password change and idle time end it at the next click.
+    """
+    token: str | None = st.session_state.get(TOKEN)
+    if token is not None:
+        try:
+            officer = sessions.check(store(), token, idle=_idle())
+        except SessionEnded as ended:
+            _forget(str(ended))
+        else:
+            with st.sidebar:
+                st.caption(t("log.signed_in", name=plain(officer.name)))
+                st.button(t("log.logout"), on_click=_logout)
+            return officer
+    if ENDED in st.session_state:
+        st.warning(st.session_state[ENDED])
     st.info(t("log.login_needed"))
     if _sso_configured():
         sso = _sso_officer()
         if sso is not None:
-            st.session_state[OFFICER] = sso
+            _begin(sso.name, via="oidc")
             st.rerun()
         st.button(t("log.sso"), on_click=st.login)
     with st.form("login"):
@@ -66,16 +90,61 @@ def _officer() -> User | None:
         submitted = st.form_submit_button(t("log.login"), type="primary")
     if submitted:
         try:
-            found = authenticate(store(), name, password)
+            found = authenticate(store(), name, password, client=_client())
         except LoginLocked as locked:
-            st.error(str(locked))
+            st.error(plain(str(locked)))
             return None
         if found is None:
             st.error(t("log.login_failed"))
             return None
-        st.session_state[OFFICER] = found
+        _begin(found.name, via="password")
         st.rerun()
     return None
+
+
+def _begin(name: str, *, via: str) -> None:
+    """Start a server-side session for an account that has just proved who it is."""
+    try:
+        st.session_state[TOKEN] = sessions.start(store(), name, client=_client())
+    except SessionEnded as ended:
+        st.session_state[ENDED] = str(ended)
+        return
+    st.session_state.pop(ENDED, None)
+    if via != "password":  # pv.users.authenticate audits password logins itself
+        store().record("login", user=name, detail={"via": via, "client": _client()})
+
+
+def _live() -> Officer | None:
+    """The officer, re-checked, for a callback about to change something; None refuses it.
+
+    Callbacks run before the page, so they cannot rely on the page's own check.
+    """
+    token: str | None = st.session_state.get(TOKEN)
+    if token is None:
+        return None
+    try:
+        return sessions.check(store(), token, idle=_idle())
+    except SessionEnded as ended:
+        _forget(str(ended))
+        return None
+
+
+def _idle() -> timedelta:
+    return timedelta(minutes=settings().idle_minutes)
+
+
+def _client() -> str:
+    """Who is asking, for the per-client login limit: the connection's address, or the first
+    X-Forwarded-For address where a trusted proxy sets it (PV_TRUST_FORWARDED_FOR)."""
+    try:
+        if settings().trust_forwarded_for:
+            forwarded = str(st.context.headers.get("X-Forwarded-For") or "")
+            first = forwarded.split(",")[0].strip()
+            if first:
+                return first[:200]
+        return str(st.context.ip_address or "local")[:200]
+    except (AttributeError, RuntimeError):  # no request context (AppTest)
+        return "local"
 
 
 def _sso_configured() -> bool:
@@ -97,39 +166,56 @@ def _sso_officer() -> User | None:
     email = str(st.user.get("email") or "").strip().lower()
     match = [u for u in list_users(store()) if u.active and u.name.lower() == email]
     if not match:
-        st.error(t("log.sso_unknown", email=email))
+        st.error(t("log.sso_unknown", email=plain(email)))
         return None
-    store().record("login", user=match[0].name, detail={"via": "oidc"})
     return match[0]
 
 
 def _logout() -> None:
-    user: User | None = st.session_state.pop(OFFICER, None)
-    for name in (OPEN_CASE, EXPORT):
-        st.session_state.pop(name, None)
-    if user is not None:
-        store().record("logout", user=user.name)
+    token: str | None = st.session_state.get(TOKEN)
+    if token is not None:
+        sessions.end(store(), token, "logout")
+    _forget(None)
     if _sso_configured() and st.user.is_logged_in:
         st.logout()
+
+
+def _forget(notice: str | None) -> None:
+    """Drop everything of the officer's session from this browser session, and its downloads."""
+    token: str | None = st.session_state.pop(TOKEN, None)
+    if token is not None:
+        GRANTS.revoke_session(sessions.digest(token))
+    for name in [k for k in st.session_state if isinstance(k, str) and k.startswith("log.")]:
+        del st.session_state[name]
+    for name in (OPEN_CASE, VIEWED):
+        st.session_state.pop(name, None)
+    if notice is None:
+        st.session_state.pop(ENDED, None)
+    else:
+        st.session_state[ENDED] = notice
 
 
 # ---------------------------------------------------------------- workspace
 
 
-def _workspace(officer: User) -> None:
+def _workspace(officer: Officer) -> None:
     cat = catalogue()
     query = _filters(cat)
     today = datetime.now(UTC).date()
     log = store()
-    tab_list, tab_case, tab_dashboard = st.tabs(
-        [t("log.tab.list"), t("log.tab.case"), t("log.tab.dashboard")]
-    )
-    with tab_list:
+    names = [t("log.tab.list"), t("log.tab.case"), t("log.tab.dashboard")]
+    if officer.is_admin:
+        names.append(t("log.tab.audit"))
+    tabs = st.tabs(names)
+    with tabs[0]:
         _case_list(log, query, cat, today, officer)
-    with tab_case:
+    with tabs[1]:
         _case_view(log, officer, cat, today)
-    with tab_dashboard:
+    with tabs[2]:
         _dashboard(log, query, cat, today)
+    if officer.is_admin:
+        with tabs[3]:
+            _audit_view(log, officer, today)
 
 
 def _filters(cat: Catalogue) -> CaseQuery:
@@ -182,7 +268,7 @@ def _date_range(value: Any) -> tuple[date | None, date | None]:
     return picked[0], picked[-1]
 
 
-def _case_list(log: Store, query: CaseQuery, cat: Catalogue, today: date, officer: User) -> None:
+def _case_list(log: Store, query: CaseQuery, cat: Catalogue, today: date, officer: Officer) -> None:
     page = log.list_cases(query, today=today)
     if query.page > page.pages:  # the filter shrank the list under the page we were on
         st.session_state["log.page"] = 1
@@ -263,37 +349,63 @@ def _open(case_id: str) -> None:
     st.toast(t("log.opened", case_id=case_id))
 
 
-def _exports(log: Store, query: CaseQuery, selected: list[str], officer: User, today: date) -> None:
+def _exports(
+    log: Store, query: CaseQuery, selected: list[str], officer: Officer, today: date
+) -> None:
+    """CSV of the filtered list and an E2B batch of the selected cases, each made (and audited)
+    when its button is clicked, for this session only."""
     st.subheader(t("log.exports"))
-    prepared: dict[str, Any] = st.session_state.setdefault(EXPORT, {})
     c1, c2 = st.columns(2)
     with c1:
-        if st.button(t("log.prepare_csv")):
-            prepared["csv"] = log.export_csv(query, user=officer.name, today=today)
-        if "csv" in prepared:
-            st.download_button(
-                t("log.download_csv"),
-                prepared["csv"],
-                file_name="submission-log.csv",
-                mime="text/csv",
-            )
+        _offer(
+            officer,
+            t("log.download_csv"),
+            lambda: log.export_csv(query, user=officer.name, today=today),
+            file_name=f"submission-log-{today:%Y%m%d}.csv",
+            mime="text/csv",
+            key="export.csv",
+        )
     with c2:
-        if st.button(t("log.prepare_batch", count=len(selected)), disabled=not selected):
-            prepared["batch"] = log.export_batch(selected, user=officer.name)
-            prepared["batch_name"] = f"batch-{datetime.now(UTC):%Y%m%d%H%M%S}.xml"
-        if "batch" in prepared:
-            st.download_button(
-                t("log.download_batch"),
-                prepared["batch"],
-                file_name=prepared["batch_name"],
-                mime="application/xml",
-            )
+        chosen = tuple(selected)
+        _offer(
+            officer,
+            t("log.download_batch", count=len(chosen)),
+            lambda: log.export_batch(chosen, user=officer.name),
+            file_name=f"batch-{today:%Y%m%d}-{len(chosen)}-cases.xml",
+            mime="application/xml",
+            key="export.batch",
+            disabled=not chosen,
+        )
+
+
+def _offer(
+    officer: Officer,
+    label: str,
+    make: Callable[[], bytes],
+    *,
+    file_name: str,
+    mime: str,
+    key: str,
+    disabled: bool = False,
+) -> None:
+    """A download for this officer's live session only (see ui.downloads)."""
+    log, idle = store(), _idle()
+    offer(
+        label,
+        make,
+        file_name=file_name,
+        mime=mime,
+        key=key,
+        session=officer.session,
+        live=lambda: sessions.is_live(log, officer.session, idle=idle),
+        disabled=disabled,
+    )
 
 
 # ---------------------------------------------------------------- one case
 
 
-def _case_view(log: Store, officer: User, cat: Catalogue, today: date) -> None:
+def _case_view(log: Store, officer: Officer, cat: Catalogue, today: date) -> None:
     if OPEN_CASE in st.session_state:  # "Open case" in the list fills the field
         st.session_state["log.case_id"] = st.session_state.pop(OPEN_CASE)
     case_id = st.text_input(t("log.case_id"), key="log.case_id", max_chars=100).strip()
@@ -303,11 +415,17 @@ def _case_view(log: Store, officer: User, cat: Catalogue, today: date) -> None:
     try:
         detail = log.get_case(case_id, today=today)
     except CaseNotFound:
-        st.warning(t("log.case_missing", case_id=case_id))
+        st.warning(t("log.case_missing", case_id=plain(case_id)))
         return
+    if st.session_state.get(VIEWED) != (case_id, detail.row.version):
+        # Who looked at which case is part of the record; once per opening, not per rerun.
+        log.record(
+            "view", user=officer.name, case_id=case_id, detail={"version": detail.row.version}
+        )
+        st.session_state[VIEWED] = (case_id, detail.row.version)
     _case_summary(detail, cat)
     _workflow(log, detail, officer)
-    _versions(detail)
+    _versions(detail, officer)
     _follow_up(log, detail, officer, today)
     _notes(log, detail, officer)
     with st.expander(t("log.audit")):
@@ -318,7 +436,7 @@ def _case_view(log: Store, officer: User, cat: Catalogue, today: date) -> None:
                         t("log.audit.at"): a.at.strftime("%Y-%m-%d %H:%M:%S"),
                         t("log.audit.user"): a.user,
                         t("log.audit.action"): a.action,
-                        t("log.audit.detail"): str(a.detail or ""),
+                        t("log.audit.detail"): describe(a),
                     }
                     for a in detail.audit
                 ]
@@ -350,7 +468,7 @@ def _case_summary(detail: CaseDetail, cat: Catalogue) -> None:
     st.markdown("\n".join(lines))
 
 
-def _workflow(log: Store, detail: CaseDetail, officer: User) -> None:
+def _workflow(log: Store, detail: CaseDetail, officer: Officer) -> None:
     st.markdown(f"**{t('log.workflow')}**")
     if "log.status_error" in st.session_state:
         st.error(st.session_state.pop("log.status_error"))
@@ -369,7 +487,7 @@ def _workflow(log: Store, detail: CaseDetail, officer: User) -> None:
                 t("log.apply"),
                 type="primary",
                 on_click=_apply_status,
-                args=(log, detail.row.case_id, officer),
+                args=(log, detail.row.case_id, detail.revision),
             )
     history = [
         {
@@ -385,34 +503,43 @@ def _workflow(log: Store, detail: CaseDetail, officer: User) -> None:
         st.dataframe(pd.DataFrame(history), hide_index=True, width="stretch")
 
 
-def _apply_status(log: Store, case_id: str, officer: User) -> None:
-    """Move the case as chosen; the comment field empties so it cannot ride on the next move."""
+def _apply_status(log: Store, case_id: str, revision: int) -> None:
+    """Move the case as chosen, if the session stands and nobody moved it since this screen was
+    drawn; the comment field empties so it cannot ride on the next move."""
+    officer = _live()
+    if officer is None:
+        return
     target = st.session_state.get("log.target")
     comment = str(st.session_state.get("log.status_comment") or "").strip()
     if target is None:
         return
     try:
-        log.change_status(case_id, target, user=officer.name, comment=comment or None)
-    except InvalidTransition as error:
-        st.session_state["log.status_error"] = str(error)
+        log.change_status(
+            case_id, target, user=officer.name, comment=comment or None, expected_revision=revision
+        )
+    except (InvalidTransition, StaleCase) as error:
+        st.session_state["log.status_error"] = plain(str(error))
         return
     st.session_state["log.status_comment"] = ""
     st.session_state.pop("log.target", None)
 
 
-def _versions(detail: CaseDetail) -> None:
+def _versions(detail: CaseDetail, officer: Officer) -> None:
+    log = store()
     st.markdown(f"**{t('log.versions')}**")
     for v in reversed(detail.versions):
         with st.expander(
             t("log.version", n=v.version, at=v.received_at.strftime("%Y-%m-%d %H:%M")),
             expanded=v.version == detail.row.version,
         ):
-            st.download_button(
+            case_id, version = detail.row.case_id, v.version
+            _offer(
+                officer,
                 t("log.download_xml"),
-                v.xml,
-                file_name=f"{detail.row.case_id}-v{v.version}.xml",
+                functools.partial(log.version_xml, case_id, version, user=officer.name),
+                file_name=f"{case_id}-v{version}.xml",
                 mime="application/xml",
-                key=f"xml.{v.version}",
+                key=f"xml.{version}",
             )
             if not v.findings:
                 st.caption(t("done.valid"))
@@ -420,7 +547,7 @@ def _versions(detail: CaseDetail) -> None:
                 st.markdown(f"- {plain(f.severity)} {plain(f.element)}: {plain(f.message)}")
 
 
-def _follow_up(log: Store, detail: CaseDetail, officer: User, today: date) -> None:
+def _follow_up(log: Store, detail: CaseDetail, officer: Officer, today: date) -> None:
     """A follow-up arrives as an E2B(R3) file and becomes the case's next version."""
     case_id = detail.row.case_id
     with st.expander(t("log.follow_up")):
@@ -445,7 +572,7 @@ def _follow_up(log: Store, detail: CaseDetail, officer: User, today: date) -> No
         st.rerun()
 
 
-def _notes(log: Store, detail: CaseDetail, officer: User) -> None:
+def _notes(log: Store, detail: CaseDetail, officer: Officer) -> None:
     st.markdown(f"**{t('log.notes')}**")
     for note in detail.notes:
         st.markdown(f"- {note.at:%Y-%m-%d %H:%M} **{plain(note.user)}**: {plain(note.text)}")
@@ -454,6 +581,73 @@ def _notes(log: Store, detail: CaseDetail, officer: User) -> None:
         if st.form_submit_button(t("log.add_note")) and text.strip():
             log.add_note(detail.row.case_id, text, user=officer.name)
             st.rerun()
+
+
+# ---------------------------------------------------------------- audit trail (admins)
+
+
+def _audit_view(log: Store, officer: Officer, today: date) -> None:
+    """The whole trail for an inspector's questions: who did what to which case, and when."""
+    c1, c2, c3, c4 = st.columns(4)
+    user = c1.text_input(t("log.audit.filter.user"), key="log.audit.user", max_chars=100)
+    case_id = c2.text_input(t("log.audit.filter.case"), key="log.audit.case", max_chars=100)
+    action = c3.selectbox(
+        t("log.audit.filter.action"),
+        ["", *AUDIT_ACTIONS],
+        key="log.audit.action",
+        format_func=lambda a: a or t("log.audit.filter.any"),
+    )
+    since = c4.date_input(
+        t("log.audit.filter.since"), value=None, key="log.audit.since", format="YYYY-MM-DD"
+    )
+    criteria: dict[str, Any] = {
+        "user": user.strip() or None,
+        "case_id": case_id.strip() or None,
+        "action": action or None,
+        "since": since if isinstance(since, date) else None,
+    }
+    rows = log.audit_trail(limit=AUDIT_ROWS, **criteria)
+    st.caption(t("log.audit.count", shown=len(rows), limit=AUDIT_ROWS))
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "#": r.id,
+                    t("log.audit.at"): r.at.strftime("%Y-%m-%d %H:%M:%S"),
+                    t("log.audit.user"): r.user,
+                    t("log.audit.action"): r.action,
+                    t("log.col.case_id"): r.case_id or "",
+                    t("log.audit.detail"): describe(r),
+                }
+                for r in reversed(rows)  # newest first
+            ],
+            columns=[
+                "#",
+                t("log.audit.at"),
+                t("log.audit.user"),
+                t("log.audit.action"),
+                t("log.col.case_id"),
+                t("log.audit.detail"),
+            ],
+        ),
+        hide_index=True,
+        width="stretch",
+        key="log.audit.table",
+    )
+    _offer(
+        officer,
+        t("log.audit.download"),
+        lambda: log.export_audit_csv(
+            by=officer.name,
+            case_id=criteria["case_id"],
+            user=criteria["user"],
+            action=criteria["action"],
+            since=criteria["since"],
+        ),
+        file_name=f"audit-trail-{today:%Y%m%d}.csv",
+        mime="text/csv",
+        key="log.audit.csv",
+    )
 
 
 # ---------------------------------------------------------------- dashboard

@@ -1,4 +1,4 @@
-"""LEMTRADA adverse event reporting: the pages; everything they do is in `pv` and `ui`."""
+"""The app's pages (run through `streamlit_app.py`); everything they do is in `pv` and `ui`."""
 
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -45,6 +46,7 @@ from pv.model import Seriousness
 from pv.store import Store
 from pv.submission import SubmissionRefused, build, check
 from ui import widgets as w
+from ui.downloads import offer
 from ui.resources import catalogue, settings, store
 from ui.strings import t
 from ui.widgets import plain
@@ -901,27 +903,42 @@ def _remember_findings(form: ReportInput, findings: list[Finding]) -> None:
 # ---------------------------------------------------------------- confirmation
 
 
+def _receipt_file(case_id: str, data: bytes, kind: str) -> Callable[[], bytes]:
+    """The reporter's copy of their own report, made at the click and audited then."""
+    log = _open_store()
+
+    def make() -> bytes:
+        log.record("download", user="hcp", case_id=case_id, detail={"format": kind})
+        return data
+
+    return make
+
+
 def _confirmation(done: dict[str, Any]) -> None:
     case_id = done["case_id"]
     st.success(f"**{t('done.title', case_id=case_id)}**")
     st.write(t("done.body", case_id=case_id))
     c1, c2, c3 = st.columns(3)
     with c1:
-        st.download_button(
+        # The receipt's files go to this browser only (ui.downloads), never to a shared URL,
+        # and each download is in the audit trail like an officer's.
+        xml: bytes = done["xml"]
+        offer(
             t("done.xml"),
-            done["xml"],
-            on_click="ignore",
+            _receipt_file(case_id, xml, "e2b"),
             file_name=done["filename"],
             mime="application/xml",
+            key="done.xml",
             width="stretch",
         )
     with c2:
-        st.download_button(
+        eml: bytes = done["eml"]
+        offer(
             t("done.eml"),
-            done["eml"],
-            on_click="ignore",
+            _receipt_file(case_id, eml, "eml"),
             file_name=f"{case_id}.eml",
             mime="message/rfc822",
+            key="done.eml",
             width="stretch",
         )
     with c3:

@@ -30,10 +30,11 @@ T = TypeVar("T")
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<$:])")
 
 
-# Markdown turns bare addresses and URLs into links even when escaped; an invisible word joiner
-# after "@", "www" and ":" keeps them text (copying them may carry the joiner along).
+# Markdown turns bare addresses and URLs into links even when escaped, and Streamlit turns
+# ":smile:" and ":material/home:" into emoji and icons whatever the backslashes; an invisible word
+# joiner after "@", "www" and ":" keeps them text (copying them may carry the joiner along).
 _AUTOLINK = str.maketrans({"@": "@\u2060"})
-_JOINER_AFTER = re.compile(r"(www|:)(?=[./])", re.IGNORECASE)
+_JOINER_AFTER = re.compile(r"(www|:)(?=[./\w+-])", re.IGNORECASE)
 
 
 def plain(text: str) -> str:

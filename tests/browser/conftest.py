@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, ViewportSize, sync_playwright
 
+from pv import auditkey
 from pv.config import Settings
 from pv.store import Store
 
@@ -41,6 +42,7 @@ APP_SETTINGS = (
 SETTLED = "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
 SERVER_LOG = pytest.StashKey[Path]()
 APP_DATABASE = pytest.StashKey[str]()
+APP_KEY_FILE = pytest.StashKey[str]()
 FAILED = pytest.StashKey[bool]()
 
 
@@ -119,6 +121,11 @@ def app_url(
     env = {k: v for k, v in os.environ.items() if k not in APP_SETTINGS}
     env["DATABASE_URL"] = f"sqlite:///{folder / 'log.db'}"
     request.config.stash[APP_DATABASE] = env["DATABASE_URL"]
+    # The app signs its audit rows with a key of this run's own, kept beside (not in) its log.
+    env[auditkey.ENV_KEY_FILE] = str(folder / "keys" / "audit-keys.json")
+    env.pop(auditkey.ENV_KEY, None)
+    env.pop(auditkey.ENV_OLD_KEYS, None)
+    request.config.stash[APP_KEY_FILE] = env[auditkey.ENV_KEY_FILE]
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     command = [
@@ -179,11 +186,15 @@ def app_store(app_url: str, request: pytest.FixtureRequest) -> Iterator[Store]:
         for name in APP_SETTINGS:
             patch.delenv(name, raising=False)
         settings = Settings(database_url=request.config.stash[APP_DATABASE])
-    store = Store.open(settings.database_url, settings=settings)
-    try:
-        yield store
-    finally:
-        store.close()
+        # The app's audit key, for this test and the CLI processes it starts.
+        patch.setenv(auditkey.ENV_KEY_FILE, request.config.stash[APP_KEY_FILE])
+        auditkey.reset_cache()
+        store = Store.open(settings.database_url, settings=settings)
+        try:
+            yield store
+        finally:
+            store.close()
+            auditkey.reset_cache()
 
 
 @pytest.fixture(scope="package")

@@ -188,10 +188,9 @@ def test_an_officer_works_a_case_from_login_to_sfda_and_exports(
 
     # The filtered list as CSV: one row, the case as it stands now.
     work.tab("Cases")
-    work.click("Prepare CSV of the filtered list")
     with page.expect_download() as csv_download:
-        page.get_by_role("button", name="Download CSV", exact=True).click()
-    assert csv_download.value.suggested_filename == "submission-log.csv"
+        page.get_by_role("button", name="Download CSV of the filtered list", exact=True).click()
+    assert re.fullmatch(r"submission-log-\d{8}\.csv", csv_download.value.suggested_filename)
     csv_file = tmp_path / "log.csv"
     csv_download.value.save_as(csv_file)
     data = csv_file.read_bytes()

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import streamlit as st
+from sqlalchemy import update
 from streamlit.testing.v1 import AppTest
 
 from pv.store import Store
-from pv.users import add_user
+from pv.tables import OfficerSession
+from pv.users import add_user, deactivate
 from pv.workflow import CaseStatus
 from tests.pv.submissions import builder
 
-PASSWORD = "correct horse battery staple"
+PASSWORD = "saffron harbour lantern 7"
 
 
 def log_app() -> None:
@@ -99,3 +102,100 @@ def test_filters_narrow_the_list(seeded: list[str]) -> None:
     at.sidebar.text_input(key="log.text").input(seeded[1]).run()
     table = at.dataframe[0].value
     assert list(table["Case ID"]) == [seeded[1]]
+
+
+def _age_sessions(minutes: int) -> None:
+    """Move every session's last activity back, as if the officer had walked away."""
+    store = Store.open()
+    try:
+        with store.write_session() as session, session.begin():
+            session.execute(
+                update(OfficerSession).values(
+                    last_seen=datetime.now(UTC) - timedelta(minutes=minutes)
+                )
+            )
+    finally:
+        store.close()
+
+
+def test_an_idle_session_ends_at_the_next_click(
+    seeded: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = start()
+    login(at)
+    assert len(at.dataframe) > 0
+    _age_sessions(14)  # within the default 15 minutes: still in
+    at.run()
+    assert len(at.dataframe) > 0
+    _age_sessions(16)
+    at.run()
+    assert len(at.dataframe) == 0
+    assert any("15 minutes without activity" in w.value for w in at.warning)
+    assert at.text_input(key="login.password") is not None
+
+
+def test_the_idle_limit_comes_from_the_settings(
+    seeded: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PV_IDLE_MINUTES", "60")
+    st.cache_resource.clear()
+    at = start()
+    login(at)
+    _age_sessions(45)
+    at.run()
+    assert len(at.dataframe) > 0
+
+
+def test_a_move_after_deactivation_is_not_applied(seeded: list[str]) -> None:
+    at = start()
+    login(at)
+    at.text_input(key="log.case_id").input(seeded[0]).run()
+    at.selectbox(key="log.target").set_value(CaseStatus.IN_REVIEW)
+    store = Store.open()
+    try:
+        deactivate(store, "officer1", by="admin")
+        [apply] = [b for b in at.button if b.label == "Apply"]
+        apply.click().run()
+        assert not at.exception
+        assert any("deactivated" in w.value for w in at.warning)
+        assert len(at.dataframe) == 0
+        assert store.get_case(seeded[0]).row.status is CaseStatus.RECEIVED
+    finally:
+        store.close()
+
+
+def test_opening_a_case_is_audited_once(seeded: list[str]) -> None:
+    at = start()
+    login(at)
+    at.text_input(key="log.case_id").input(seeded[0]).run()
+    at.run()
+    at.run()
+    store = Store.open()
+    try:
+        views = [r for r in store.audit_trail(seeded[0]) if r.action == "view"]
+        assert [(v.user, v.detail["version"]) for v in views] == [("officer1", 1)]
+    finally:
+        store.close()
+
+
+def test_only_an_admin_sees_the_audit_trail_in_readable_words(seeded: list[str]) -> None:
+    at = start()
+    login(at)
+    assert [tab.label for tab in at.tabs] == ["Cases", "Case", "Dashboard"]
+    store = Store.open()
+    try:
+        add_user(store, "admin1", PASSWORD, role="admin")
+        store.change_status(seeded[0], CaseStatus.IN_REVIEW, user="officer1", comment="=1+1")
+    finally:
+        store.close()
+    admin = start()
+    admin.text_input(key="login.name").input("admin1")
+    admin.text_input(key="login.password").input(PASSWORD)
+    admin.button[0].click().run()
+    assert [tab.label for tab in admin.tabs] == ["Cases", "Case", "Dashboard", "Audit trail"]
+    admin.text_input(key="log.audit.case").input(seeded[0]).run()
+    trail = admin.tabs[3].dataframe[0].value
+    assert list(trail["What"]) == ["status", "create"]  # newest first
+    status_detail = trail["Details"].iloc[0]
+    assert "Received" in status_detail and "In review" in status_detail
+    assert "{" not in "".join(trail["Details"])  # sentences, not dict reprs

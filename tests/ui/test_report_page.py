@@ -15,7 +15,7 @@ from e2b.reader import read_bytes
 from e2b.validate import validate_bytes
 from pv.store import Store
 
-APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
+APP = str(Path(__file__).resolve().parents[2] / "ui" / "main.py")
 ITP_PLATELETS = "10035525"  # MedDRA test name "Platelet count" (guide lab)
 
 
