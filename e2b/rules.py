@@ -229,6 +229,21 @@ def _date_checks(
         yield _error(icsr, element, node, f"{what} {value} is in the future")
 
 
+def _birth_precision(icsr: Icsr, node: E | None) -> Iterator[Finding]:
+    """ICH IG: D.2.1 needs at least the day; otherwise the age (D.2.2) is sent instead.
+
+    A warning, not an error: a partner's file that sends less is still read and kept.
+    """
+    moment = _moment(node.get("value") or "") if node is not None else None
+    if moment is not None and precision(moment[0]) < Precision.DAY:
+        yield _warning(
+            icsr,
+            "D.2.1",
+            node,
+            "the date of birth should be a full date (CCYYMMDD); send the age (D.2.2) instead",
+        )
+
+
 def _pairs(
     icsr: Icsr,
     element_a: str,
@@ -496,7 +511,9 @@ def patient(icsr: Icsr) -> Iterator[Finding]:
         yield _error(icsr, "D.1", name, f"nullFlavor {name.get('nullFlavor')} is not allowed here")
     sex = person.first("administrativeGenderCode")
     yield from _in_list(icsr, "D.5", sex, Sex, "sex")
-    yield from _date_checks(icsr, "D.2.1", person.first("birthTime"), "date of birth")
+    birth = person.first("birthTime")
+    yield from _date_checks(icsr, "D.2.1", birth, "date of birth")
+    yield from _birth_precision(icsr, birth)
     yield from _date_checks(icsr, "D.9.1", person.first("deceasedTime"), "date of death")
     yield from _pairs(
         icsr,
@@ -637,10 +654,14 @@ def one_meddra_version(icsr: Icsr) -> Iterator[Finding]:
             f"more than one MedDRA version is used ({', '.join(sorted(v for v in versions if v))})",
         )
     for node in coded:
-        if not _MEDDRA_CODE.match(node.get("code", "")):
-            yield _error(
-                icsr, "E.i.2.1b", node, f"MedDRA code '{node.get('code')}' is not 8 digits"
-            )
+        code = node.get("code")
+        if code is None:
+            # Text only (e.g. an indication, G.k.7.r.1) or a nullFlavor: valid, nothing to check;
+            # a MedDRA value with neither code, text nor nullFlavor carries nothing.
+            if node.get("nullFlavor") is None and not text_of(node).strip():
+                yield _error(icsr, "E.i.2.1b", node, "a MedDRA term has neither code nor text")
+        elif not _MEDDRA_CODE.match(code):
+            yield _error(icsr, "E.i.2.1b", node, f"MedDRA code '{code}' is not 8 digits")
 
 
 # ---------------------------------------------------------------- F

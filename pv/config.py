@@ -46,11 +46,9 @@ class Settings:
     # C.1.1 is "<country>-<sender>-<number>"; N.1.3/N.2.r.2 carry the sender identifier.
     sender_country: str = field(default_factory=lambda: _env("PV_SENDER_COUNTRY", "SA"))
     sender_id: str = field(default_factory=lambda: _env("PV_SENDER_ID", "LEMTRADAPV"))
-    sender_organisation: str = field(
-        default_factory=lambda: _env(
-            "PV_SENDER_ORGANISATION", "LEMTRADA adverse event reporting tool"
-        )
-    )
+    # C.3.2: the organisation sending the ICSRs. Unset, the reporter's own institution is sent
+    # (the health professional is then the sender) and each report carries a warning.
+    sender_organisation: str = field(default_factory=lambda: _env("PV_SENDER_ORGANISATION", ""))
     # SFDA has published no E2B(R3) receiver identifiers; configurable until it does.
     receiver_id: str = field(default_factory=lambda: _env("PV_RECEIVER_ID", "SFDA-NPC"))
     meddra_version: str = field(default_factory=lambda: _env("PV_MEDDRA_VERSION", "27.1"))

@@ -153,11 +153,12 @@ def case_identification(report_id: str, now: datetime, serious: bool) -> dict[st
     }
 
 
-def sender(settings: Settings) -> dict[str, Any]:
-    """C.3 from configuration: the organisation operating this tool."""
+def sender(settings: Settings, reporter: str | None = None) -> dict[str, Any]:
+    """C.3: the organisation operating this tool, from configuration; until it is configured,
+    the reporting health professional (their institution, else their name) is the sender."""
     return {
         "sender_type": SenderType.HEALTH_PROFESSIONAL.value,
-        "organisation": settings.sender_organisation,
+        "organisation": settings.sender_organisation or reporter or None,
         "country": settings.sender_country,
     }
 

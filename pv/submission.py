@@ -12,6 +12,7 @@ from e2b.reader import read_bytes
 from e2b.validate import validate_bytes
 from e2b.writer import BatchHeader, to_xml
 from pv.config import Settings
+from pv.entry_rules import entry_findings
 from pv.findings import Finding, has_errors
 from pv.lemtrada import case_identification, draft_report_id, sender
 from pv.store import Submission
@@ -39,14 +40,62 @@ def complete(
     """The answers with the parts the reporter does not type: C.1 case header and C.3 sender."""
     data = copy.deepcopy(answers)
     data["case"] = case_identification(report_id, now, _serious(answers))
-    data["sender"] = sender(settings)
+    source = (data.get("primary_sources") or [{}])[0] or {}
+    data["sender"] = sender(settings, source.get("organisation") or _name(source))
     return data
+
+
+def _name(source: dict[str, Any]) -> str | None:
+    parts = [source.get(k) for k in ("title", "given_name", "middle_name", "family_name")]
+    return " ".join(str(p).strip() for p in parts if p and str(p).strip())[:100] or None
+
+
+def sender_findings(settings: Settings, data: dict[str, Any]) -> list[Finding]:
+    """C.3.2 while PV_SENDER_ORGANISATION is unset: the reporter stands in as the sender, and the
+    stored report carries a warning for the officers; with no reporter to name, the reporter is
+    asked for their institution next to its field."""
+    if settings.sender_organisation:
+        return []
+    if not (data.get("sender") or {}).get("organisation"):
+        return [
+            Finding(
+                "error",
+                "C.3.2",
+                "primary_sources[0].organisation",
+                "Your institution is needed: it is sent as the sender of this report.",
+            )
+        ]
+    return [
+        Finding(
+            "warning",
+            "C.3.2",
+            "sender.organisation",
+            "The sending organisation is not configured (PV_SENDER_ORGANISATION): the "
+            "reporter was sent as the sender.",
+        )
+    ]
+
+
+def _with_sender(result: ValidationResult, extra: list[Finding]) -> ValidationResult:
+    """The model's own C.3.2 error names a field nobody types; ours names the reporter's."""
+    if not any(f.severity == "error" for f in extra):
+        return result
+    kept = [f for f in result.findings if not (f.element == "C.3.2" and f.severity == "error")]
+    return ValidationResult(result.report, kept + extra)
 
 
 def check(answers: dict[str, Any], *, settings: Settings, now: datetime) -> ValidationResult:
     """Validate the answers as they would be submitted now (with a placeholder case ID)."""
     data = complete(answers, report_id=draft_report_id(settings), settings=settings, now=now)
-    return validate_report(data, today=now.date())
+    errors = [f for f in sender_findings(settings, data) if f.severity == "error"]
+    return _entry(_with_sender(validate_report(data, today=now.date()), errors))
+
+
+def _entry(result: ValidationResult) -> ValidationResult:
+    """The form's own, stricter rules on top of the model's (pv.entry_rules)."""
+    if result.report is None:
+        return result
+    return ValidationResult(result.report, result.findings + entry_findings(result.report))
 
 
 def build(
@@ -57,7 +106,8 @@ def build(
     The log store calls this inside its save transaction, so a refused report stores nothing.
     """
     data = complete(answers, report_id=case_id, settings=settings, now=now)
-    result = validate_report(data, today=now.date())
+    configuration = sender_findings(settings, data)
+    result = _entry(_with_sender(validate_report(data, today=now.date()), configuration))
     if result.report is None or not result.ok:
         raise SubmissionRefused(result.findings)
     header = BatchHeader(
@@ -67,7 +117,8 @@ def build(
         created_at=now,
     )
     xml = to_xml([result.report], header)
-    findings = result.findings + validate_bytes(xml, now.date())
+    warnings = [f for f in configuration if f.severity == "warning"]
+    findings = result.findings + validate_bytes(xml, now.date()) + warnings
     if has_errors(findings):
         raise SubmissionRefused(findings)
     return Submission(report=result.report, xml=xml, findings=findings)

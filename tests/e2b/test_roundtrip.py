@@ -43,5 +43,8 @@ def test_every_valid_report_gives_xml_without_errors(report: Report) -> None:
     findings = validate_bytes(to_xml([report], HEADER), TODAY)
     errors = [f for f in findings if f.severity == "error"]
     assert errors == []
-    # The only warning a valid model can produce in XML: C.1.7 sent as nullFlavor NI.
-    assert {f.element for f in findings} <= {"C.1.7"}
+    # The only warnings a valid model can produce in XML: C.1.7 sent as nullFlavor NI, and a
+    # partial date of birth (kept as a partner sent it; the form asks for a full date).
+    assert {f.element for f in findings} <= {"C.1.7", "D.2.1"}
+    birth = report.patient.birth_date
+    assert ("D.2.1" in {f.element for f in findings}) == (birth is not None and len(birth) < 10)

@@ -33,7 +33,44 @@ def test_check_adds_the_case_header_and_sender_from_configuration() -> None:
     assert result.report.case.sender_report_id == "SA-LEMTRADAPV-DRAFT"
     assert result.report.case.first_received == "2026-11-25"
     assert result.report.case.expedited is True  # the ITP case is serious
-    assert result.report.sender.organisation == Settings().sender_organisation
+    # PV_SENDER_ORGANISATION unset: the reporter's institution is the sender (C.3.2).
+    assert result.report.sender.organisation == "Example Neuroscience Hospital"
+
+
+def test_the_configured_sending_organisation_is_sent_without_a_warning() -> None:
+    settings = Settings(sender_organisation="Example Pharmacovigilance Office")
+    submission = build(answers(), CASE, settings=settings, now=NOW)
+    assert submission.report.sender.organisation == "Example Pharmacovigilance Office"
+    assert b"<name>Example Pharmacovigilance Office</name>" in submission.xml
+    assert "C.3.2" not in [f.element for f in submission.findings]
+
+
+def test_an_unconfigured_sender_is_a_warning_kept_with_the_report() -> None:
+    submission = build(answers(), CASE, settings=Settings(sender_organisation=""), now=NOW)
+    [warning] = [f for f in submission.findings if f.element == "C.3.2"]
+    assert warning.severity == "warning"
+    assert "PV_SENDER_ORGANISATION" in warning.message
+
+
+def test_without_an_institution_the_reporter_name_stands_in() -> None:
+    data = answers()
+    data["primary_sources"][0]["organisation"] = None
+    result = check(data, settings=Settings(sender_organisation=""), now=NOW)
+    assert result.ok, result.findings
+    assert result.report is not None
+    assert result.report.sender.organisation == "Dr Huda Al-Qahtani"
+
+
+def test_without_configuration_or_institution_the_reporter_is_asked_for_it() -> None:
+    data = answers()
+    source = data["primary_sources"][0]
+    for name in ("organisation", "title", "given_name", "middle_name", "family_name"):
+        source[name] = None
+    result = check(data, settings=Settings(sender_organisation=""), now=NOW)
+    assert not result.ok
+    [error] = [f for f in result.findings if f.element == "C.3.2"]
+    assert error.path == "primary_sources[0].organisation"
+    assert "institution" in error.message
 
 
 def test_build_writes_valid_xml_under_the_case_id() -> None:

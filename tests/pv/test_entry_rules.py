@@ -1,0 +1,53 @@
+"""Data-entry rules hold for what a reporter types, never for a file received from others."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from e2b.reader import read_bytes
+from e2b.validate import validate_bytes
+from pv.config import Settings
+from pv.submission import check
+from tests.cases import TODAY, load_case
+from tests.pv.submissions import make_submission
+
+NOW = datetime(2026, 11, 25, 0, 5, tzinfo=UTC)
+
+
+def answers(birth_date: str | None) -> dict[str, Any]:
+    data = load_case("itp_course2")
+    del data["case"], data["sender"]
+    data["patient"]["birth_date"] = birth_date
+    data["patient"]["age"] = None
+    return data
+
+
+@pytest.mark.parametrize("typed", ["1990", "1990-04"])
+def test_a_partial_date_of_birth_is_refused_at_its_field(typed: str) -> None:
+    result = check(answers(typed), settings=Settings(), now=NOW)
+    assert not result.ok
+    [problem] = [f for f in result.findings if f.element == "D.2.1"]
+    assert problem.path == "patient.birth_date"
+    assert "full date of birth" in problem.message
+
+
+def test_a_full_date_of_birth_passes() -> None:
+    result = check(answers("1990-04-17"), settings=Settings(), now=NOW)
+    assert result.ok, result.findings
+
+
+def test_a_received_file_with_a_year_of_birth_is_read_with_a_warning() -> None:
+    def year_only(data: dict[str, Any]) -> None:
+        data["patient"]["birth_date"] = "1990"
+        data["patient"]["age"] = None
+
+    xml = make_submission("SA-LEMTRADAPV-000077", change=year_only, validate=False).xml
+    assert b'<birthTime value="1990"/>' in xml
+    findings = validate_bytes(xml, TODAY)
+    assert [(f.severity, f.element) for f in findings] == [("warning", "D.2.1")]
+    [read] = read_bytes(xml).reports
+    assert read.report is not None
+    assert read.report.patient.birth_date == "1990"
