@@ -1,4 +1,4 @@
-"""`python -m e2b build|validate|read|schema`: the E2B(R3) engine from a terminal.
+"""`python -m e2b build|validate|read|ack|schema`: the E2B(R3) engine from a terminal.
 
 Results go to stdout (XML, JSON, or one line per finding), problems to stderr in one sentence.
 Exit codes: 0 valid, 1 findings, 2 unusable input or usage.
@@ -12,15 +12,18 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from e2b.reader import read_file
-from e2b.validate import validate_file, validate_tree
+from e2b.validate import validate_tree
 from e2b.writer import BatchHeader, build_batch, to_xml
 from e2b.xmlsafe import UnusableXMLError
 from pv.config import load_settings
 from pv.findings import Finding, has_errors
 from pv.model import Report
 from pv.validation import validate_report
+
+if TYPE_CHECKING:
+    from lxml import etree
 
 OK, FINDINGS, UNUSABLE = 0, 1, 2
 
@@ -30,6 +33,12 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(UNUSABLE, f"{self.prog}: {message}\n")
+
+
+def _reason(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("a rejection needs a reason")
+    return text
 
 
 def batch_header(report_ids: Sequence[str]) -> BatchHeader:
@@ -87,23 +96,42 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from e2b.ack import check_ack, is_acknowledgement
+    from e2b.xmlsafe import parse_file
+
     status = OK
     for name in args.files:
         try:
-            findings = validate_file(name)
+            tree = parse_file(name)
         except UnusableXMLError as exc:
             print(f"{name}: {exc}", file=sys.stderr)
             status = UNUSABLE
             continue
-        _print_findings(findings, name)
-        if has_errors(findings) and status == OK:
+        if is_acknowledgement(tree.getroot()):
+            # An ACK has its own schema (MCCI_IN200101UV01) and none of the ICSR rules.
+            ack_findings = check_ack(tree)
+            for ack_finding in ack_findings:
+                print(ack_finding.line(name))
+            failed = any(f.severity == "error" for f in ack_findings)
+        else:
+            findings = validate_tree(tree)
+            _print_findings(findings, name)
+            failed = has_errors(findings)
+        if failed and status == OK:
             status = FINDINGS
     return status
 
 
 def _read(args: argparse.Namespace) -> int:
+    from e2b.ack import is_acknowledgement
+    from e2b.reader import read_tree
+    from e2b.xmlsafe import parse_file
+
     try:
-        batch = read_file(args.file)
+        root = parse_file(args.file).getroot()
+        if is_acknowledgement(root):
+            return _read_ack(args.file, root)
+        batch = read_tree(root)
     except UnusableXMLError as exc:
         print(f"{args.file}: {exc}", file=sys.stderr)
         return UNUSABLE
@@ -123,6 +151,57 @@ def _read(args: argparse.Namespace) -> int:
     return status
 
 
+def _read_ack(name: str, root: etree._Element) -> int:
+    """An acknowledgement (MCCI_IN200101UV01) as JSON; what cannot be read goes to stderr."""
+    from e2b.ack import AckFormatError, ack_from_tree, to_json
+
+    try:
+        ack = ack_from_tree(root)
+    except AckFormatError as exc:
+        for finding in exc.findings:
+            print(finding.line(name), file=sys.stderr)
+        return FINDINGS
+    print(json.dumps(to_json(ack), indent=2, ensure_ascii=False))
+    return OK
+
+
+def _ack(args: argparse.Namespace) -> int:
+    """The acknowledgement of a received batch; exit 0 for AA, 1 for AE or AR."""
+    from e2b.ack import AckWriteError, acknowledge, write_ack
+
+    try:
+        data = Path(args.batch).read_bytes()
+    except OSError as exc:
+        print(f"{args.batch}: cannot read it: {exc.strerror or exc}", file=sys.stderr)
+        return UNUSABLE
+    try:
+        ack = acknowledge(data, now=datetime.now(UTC), sender_id=args.sender_id, reject=args.reject)
+    except UnusableXMLError as exc:
+        print(f"{args.batch}: {exc}", file=sys.stderr)
+        return UNUSABLE
+    try:
+        xml = write_ack(ack)
+    except AckWriteError as exc:  # e.g. a --sender-id with characters XML cannot carry
+        print(f"{args.batch}: {exc}", file=sys.stderr)
+        return UNUSABLE
+    if args.output in (None, "-"):
+        sys.stdout.buffer.write(xml)
+    else:
+        Path(args.output).write_bytes(xml)
+    # What the sender must act on, as findings on stderr (stdout may hold the XML).
+    if ack.code == "AR":
+        print(f"{args.batch}: error ACK.A.4 /: batch rejected (AR): {ack.text}", file=sys.stderr)
+    for r, message in enumerate(ack.messages, start=1):
+        if message.code == "CR" and ack.code != "AR":
+            number = message.message_id.extension if message.message_id else "?"
+            print(
+                f"{args.batch}: error ACK.B.r.6 PORR_IN049016UV[{r}]: "
+                f"ICSR {number} rejected (CR): {message.text}",
+                file=sys.stderr,
+            )
+    return OK if ack.code == "AA" else FINDINGS
+
+
 def _schema(args: argparse.Namespace) -> int:
     print(json.dumps(Report.model_json_schema(), indent=2, ensure_ascii=False))
     return OK
@@ -138,9 +217,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     validate = commands.add_parser("validate", help="check files against the XSD and ICH rules")
     validate.add_argument("files", nargs="+")
     validate.set_defaults(run=_validate)
-    read = commands.add_parser("read", help="E2B(R3) XML -> report JSON on stdout")
+    read = commands.add_parser(
+        "read", help="E2B(R3) XML -> report JSON (an acknowledgement -> its JSON) on stdout"
+    )
     read.add_argument("file")
     read.set_defaults(run=_read)
+    ack = commands.add_parser(
+        "ack", help="the E2B(R3) acknowledgement (MCCI_IN200101UV01) of a received batch"
+    )
+    ack.add_argument("batch", help="the received ICSR batch (MCCI_IN200100UV01)")
+    ack.add_argument("-o", "--output", help="ACK file to write (default: stdout)")
+    ack.add_argument(
+        "--reject",
+        metavar="REASON",
+        type=_reason,
+        help="reject the whole batch (ACK.A.4 AR) for this reason (ACK.A.5)",
+    )
+    ack.add_argument(
+        "--sender-id",
+        metavar="ID",
+        help="the ACK's sender (ACK.M.2; default: the batch's receiver, N.1.4)",
+    )
+    ack.set_defaults(run=_ack)
     schema = commands.add_parser("schema", help="the report JSON schema")
     schema.set_defaults(run=_schema)
     args = parser.parse_args(argv)
