@@ -35,10 +35,10 @@ if str(ROOT) not in sys.path:
 
 from bench.synthetic import SEED, TODAY, generate  # noqa: E402
 from e2b.batch import write_batch  # noqa: E402
+from e2b.findings import Finding  # noqa: E402
 from e2b.schema import load_schema  # noqa: E402
 from e2b.validate import validate_tree  # noqa: E402
 from e2b.writer import BatchHeader, build_batch  # noqa: E402
-from pv.findings import Finding  # noqa: E402
 from pv.model import Report  # noqa: E402
 from pv.validation import validate_report  # noqa: E402
 

@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pv.dates import Precision, bounds, precision
+from e2b.dates import Precision, bounds, precision
 from pv.validation import validate_report
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,7 +30,7 @@ TODAY = date(2026, 11, 25)
 SEED = 20261125
 FIRST_NUMBER = 200001
 
-# Keys whose string values are partial dates (pv.dates.PartialDate) anywhere in the report.
+# Keys whose string values are partial dates (e2b.dates.PartialDate) anywhere in the report.
 _DATE_KEYS = frozenset(
     {"start", "end", "date", "birth_date", "last_menstrual_period", "first_received", "most_recent"}
 )

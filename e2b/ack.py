@@ -19,6 +19,7 @@ from typing import Any, Literal, cast, get_args
 
 from lxml import etree
 
+from e2b.findings import Finding, Severity
 from e2b.mapping import (
     CODELIST_VERSION,
     HL7,
@@ -35,7 +36,6 @@ E = etree._Element
 
 BatchCode = Literal["AA", "AE", "AR"]  # ACK.A.4 [IG p.148]
 MessageCode = Literal["CA", "CR"]  # ACK.B.r.6 [IG p.150]
-Severity = Literal["error", "warning"]
 
 ACK_TAG = f"{{{HL7}}}MCCI_IN200101UV01"
 BATCH_TAG = f"{{{HL7}}}MCCI_IN200100UV01"
@@ -111,21 +111,6 @@ class Acknowledgement:
     text: str | None = field(default=None, metadata={"e2b": "ACK.A.5"})
     messages: tuple[MessageAck, ...] = field(default=(), metadata={"e2b": "ACK.B"})
     local_message_number: Identifier | None = field(default=None, metadata={"e2b": "ACK.A.2"})
-
-
-@dataclass(frozen=True)
-class Finding:
-    """A problem in an ACK, shaped like `pv.findings.Finding` (e2b does not import pv)."""
-
-    severity: Severity
-    element: str  # "ACK.A.4", or "XSD"
-    path: str  # where in the ACK, e.g. "MCCI_IN000002UV01[2]/acknowledgement/@typeCode"
-    message: str
-
-    def line(self, source: str = "") -> str:
-        """One line for a terminal: `FILE: severity element path: message`."""
-        prefix = f"{source}: " if source else ""
-        return f"{prefix}{self.severity} {self.element} {self.path}: {self.message}"
 
 
 class AckFormatError(ValueError):

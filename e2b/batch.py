@@ -18,12 +18,12 @@ from typing import BinaryIO
 
 from lxml import etree
 
+from e2b.findings import Finding
 from e2b.mapping import HL7
 from e2b.rules import batch_findings, message_findings
 from e2b.schema import message_schema_findings, schema_findings
 from e2b.writer import BatchHeader, render_envelope, render_message
 from e2b.xmlsafe import make_parser
-from pv.findings import Finding
 from pv.model import Report
 
 _MESSAGE = f"{{{HL7}}}PORR_IN049016UV"

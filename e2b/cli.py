@@ -14,11 +14,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from e2b.findings import Finding, has_errors
 from e2b.validate import validate_tree
 from e2b.writer import BatchHeader, build_batch, to_xml
 from e2b.xmlsafe import UnusableXMLError
 from pv.config import load_settings
-from pv.findings import Finding, has_errors
 from pv.model import Report
 from pv.validation import validate_report
 

@@ -19,6 +19,23 @@ from urllib.parse import unquote
 
 from lxml import etree
 
+from e2b.codelists import (
+    ActionTaken,
+    AdditionalDrugInfo,
+    AgeGroup,
+    DrugRole,
+    FirstSender,
+    Nullification,
+    Outcome,
+    Qualification,
+    Recurrence,
+    ReportType,
+    SenderType,
+    TermHighlighted,
+    TestResultCode,
+)
+from e2b.dates import DateFormatError, datetime_from_hl7, from_hl7
+from e2b.findings import Finding, Severity, has_errors
 from e2b.mapping import (
     HL7,
     NS,
@@ -43,23 +60,6 @@ from e2b.mapping import (
     Obs,
 )
 from e2b.xmlsafe import UnusableXMLError, parse_bytes, parse_file
-from pv.codelists import (
-    ActionTaken,
-    AdditionalDrugInfo,
-    AgeGroup,
-    DrugRole,
-    FirstSender,
-    Nullification,
-    Outcome,
-    Qualification,
-    Recurrence,
-    ReportType,
-    SenderType,
-    TermHighlighted,
-    TestResultCode,
-)
-from pv.dates import DateFormatError, datetime_from_hl7, from_hl7
-from pv.findings import Finding, Severity, has_errors
 from pv.model import Report
 from pv.validation import validate_report
 

@@ -17,6 +17,29 @@ from functools import cache, cached_property, lru_cache
 
 from lxml import etree
 
+from e2b.codelists import (
+    ActionTaken,
+    AdditionalDrugInfo,
+    AgeGroup,
+    AgeUnit,
+    CodeList,
+    DrugRole,
+    FirstSender,
+    GestationUnit,
+    IntervalUnit,
+    Nullification,
+    Outcome,
+    Qualification,
+    Recurrence,
+    ReportType,
+    SenderType,
+    Sex,
+    TermHighlighted,
+    TestResultCode,
+    TimeUnit,
+)
+from e2b.dates import DateFormatError, Precision, bounds, datetime_from_hl7, from_hl7, precision
+from e2b.findings import Finding, Severity
 from e2b.mapping import (
     HL7,
     OID_AUTHOR_ROLE,
@@ -46,29 +69,6 @@ from e2b.xpath import (
     text_of,
     where,
 )
-from pv.codelists import (
-    ActionTaken,
-    AdditionalDrugInfo,
-    AgeGroup,
-    AgeUnit,
-    CodeList,
-    DrugRole,
-    FirstSender,
-    GestationUnit,
-    IntervalUnit,
-    Nullification,
-    Outcome,
-    Qualification,
-    Recurrence,
-    ReportType,
-    SenderType,
-    Sex,
-    TermHighlighted,
-    TestResultCode,
-    TimeUnit,
-)
-from pv.dates import DateFormatError, Precision, bounds, datetime_from_hl7, from_hl7, precision
-from pv.findings import Finding, Severity
 
 E = etree._Element
 _XSI_TYPE = f"{{{XSI}}}type"

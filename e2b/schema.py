@@ -9,8 +9,8 @@ from pathlib import Path
 
 from lxml import etree
 
+from e2b.findings import Finding
 from e2b.xmlsafe import parse_file
-from pv.findings import Finding
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 BATCH_XSD = SCHEMA_DIR / "multicacheschemas" / "MCCI_IN200100UV01.xsd"

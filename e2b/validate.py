@@ -10,10 +10,10 @@ from pathlib import Path
 
 from lxml import etree
 
+from e2b.findings import Finding
 from e2b.rules import batch_findings
 from e2b.schema import schema_findings
 from e2b.xmlsafe import parse_bytes, parse_file
-from pv.findings import Finding
 
 
 def validate_tree(

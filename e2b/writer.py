@@ -4,7 +4,7 @@ The XML is rendered from templates/icsr.xml.j2 with autoescaping and parsed back
 message, by the hardened lxml parser: no user text can change the structure, and the result is
 well-formed (the model has already refused characters XML cannot carry). Element order follows
 the ICH schema (checked by the XSD in tests); codes and OIDs come from `e2b.mapping` and
-`pv.codelists`.
+`e2b.codelists`.
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from lxml import etree
 from markupsafe import Markup, escape
 
 from e2b import mapping
+from e2b.codelists import codelist_oid
+from e2b.dates import datetime_to_hl7, to_hl7
 from e2b.xmlsafe import make_parser
-from pv.codelists import codelist_oid
-from pv.dates import datetime_to_hl7, to_hl7
 from pv.model import Dosage, Reaction, Report, Seriousness
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"

@@ -22,9 +22,9 @@ from typing import Any, NamedTuple
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from e2b.findings import Finding
 from pv import auditkey
 from pv.auditkey import AuditKey, Keyring
-from pv.findings import Finding
 from pv.tables import AuditEntry, AuditHead, Case, CaseVersion, Note, StatusChange
 from pv.workflow import CaseStatus
 

@@ -22,9 +22,9 @@ from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from e2b.codelists import TestResultCode
 from pv import lemtrada
 from pv.catalogue import load_catalogue
-from pv.codelists import TestResultCode
 from pv.config import APP_NAME, Settings, load_settings
 from pv.model import EMAIL_PATTERN, Dosage, PrimarySource, Reaction, Report, Seriousness, TestResult
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from pv.dates import Precision, precision
-from pv.findings import Finding
+from e2b.dates import Precision, precision
+from e2b.findings import Finding
 from pv.model import Report
 
 EntryRule = Callable[[Report], Iterator[Finding]]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pv.codelists import DrugRole, FirstSender, ReportType, SenderType
+from e2b.codelists import DrugRole, FirstSender, ReportType, SenderType
 from pv.config import Settings
 
 PRODUCT = "LEMTRADA"

@@ -28,7 +28,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from pv.codelists import (
+from e2b.codelists import (
     ActionTaken,
     AdditionalDrugInfo,
     AgeGroup,
@@ -48,8 +48,8 @@ from pv.codelists import (
     TestResultCode,
     TimeUnit,
 )
-from pv.dates import PartialDate
-from pv.findings import Finding
+from e2b.dates import PartialDate
+from e2b.findings import Finding
 
 # XML 1.0 cannot carry C0 controls (except tab, LF, CR), lone surrogates, U+FFFE or U+FFFF.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any, get_args
 from pydantic import BaseModel
 from pydantic_core import PydanticCustomError
 
-from pv.codelists import DrugRole, Outcome, ReportType, SenderType, Sex
-from pv.dates import Precision, in_future, is_before, precision
-from pv.findings import Finding, Severity
+from e2b.codelists import DrugRole, Outcome, ReportType, SenderType, Sex
+from e2b.dates import Precision, in_future, is_before, precision
+from e2b.findings import Finding, Severity
 
 if TYPE_CHECKING:
     from pv.model import Report
@@ -95,7 +95,7 @@ def _warning(element: str, path: str, text: str) -> Finding:
 @cache
 def _date_fields(cls: type[BaseModel]) -> tuple[str, ...]:
     """The fields of a model class that hold partial dates (found once per class)."""
-    from pv.dates import PartialDate
+    from e2b.dates import PartialDate
 
     marker = get_args(PartialDate)[1:]
 

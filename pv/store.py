@@ -22,13 +22,13 @@ from sqlalchemy import ColumnElement, Engine, Integer, Select, and_, column, fun
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from e2b.dates import bounds
+from e2b.findings import Finding
 from pv import audit
 from pv.catalogue import load_catalogue
 from pv.clock import days_open, due_date, is_overdue
 from pv.config import Settings, load_settings
-from pv.dates import bounds
 from pv.db import DatabaseUnavailable, make_engine, unavailable, upgrade, writer
-from pv.findings import Finding
 from pv.model import Report
 from pv.tables import Case, CaseCategory, CaseNumber, CaseVersion, Note, StatusChange
 from pv.workflow import OPEN_STATUSES, CaseStatus, InvalidTransition, allowed_next

@@ -8,12 +8,12 @@ import copy
 from datetime import date, datetime
 from typing import Any
 
+from e2b.findings import Finding, has_errors
 from e2b.reader import read_bytes
 from e2b.validate import validate_bytes
 from e2b.writer import BatchHeader, to_xml
 from pv.config import Settings
 from pv.entry_rules import entry_findings
-from pv.findings import Finding, has_errors
 from pv.lemtrada import case_identification, draft_report_id, sender
 from pv.store import Submission
 from pv.validation import ValidationResult, validate_report

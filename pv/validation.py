@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from pv.findings import Finding, has_errors
+from e2b.findings import Finding, has_errors
 from pv.model import (
     EMAIL_PATTERN,
     PHONE_PATTERN,

@@ -17,8 +17,7 @@ from typing import Any, TypeVar
 from hypothesis import HealthCheck
 from hypothesis import strategies as st
 
-from pv.catalogue import load_catalogue
-from pv.codelists import (
+from e2b.codelists import (
     ActionTaken,
     AdditionalDrugInfo,
     AgeGroup,
@@ -37,7 +36,8 @@ from pv.codelists import (
     TestResultCode,
     TimeUnit,
 )
-from pv.dates import Precision
+from e2b.dates import Precision
+from pv.catalogue import load_catalogue
 from pv.model import Report
 from pv.rules import PREGNANCY_CATEGORIES
 from tests.cases import TODAY

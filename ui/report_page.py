@@ -15,8 +15,7 @@ from typing import Any
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from pv.catalogue import Catalogue, GuideCategory
-from pv.codelists import (
+from e2b.codelists import (
     ActionTaken,
     AgeGroup,
     AgeUnit,
@@ -27,10 +26,11 @@ from pv.codelists import (
     Sex,
     TimeUnit,
 )
+from e2b.findings import Finding
+from pv.catalogue import Catalogue, GuideCategory
 from pv.config import Settings
 from pv.db import DatabaseUnavailable
 from pv.email import build_eml, draft_email
-from pv.findings import Finding
 from pv.form import ReportInput
 from pv.lemtrada import (
     MAX_COURSES,

@@ -33,11 +33,11 @@ import e2br3
 import pytest
 from lxml import etree
 
+from e2b.findings import Finding
 from e2b.reader import read_bytes
 from e2b.schema import SCHEMA_DIR, schema_findings
 from e2b.writer import BatchHeader, to_xml
 from e2b.xmlsafe import parse_bytes, parse_file
-from pv.findings import Finding
 from pv.model import Report
 
 CORPUS = Path(__file__).parent / "data" / "published"

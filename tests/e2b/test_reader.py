@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
+from e2b.findings import Finding
 from e2b.reader import NotAnIcsrError, ReadBatch, ReadReport, read_bytes, read_file
 from e2b.schema import schema_findings
 from e2b.xmlsafe import HostileXMLError, MalformedXMLError, XMLTooLargeError, parse_file
-from pv.findings import Finding
 from pv.model import Report
 
 FOREIGN = Path(__file__).parent / "data" / "foreign"

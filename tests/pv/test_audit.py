@@ -15,11 +15,11 @@ from alembic import command
 from sqlalchemy import Engine, delete, insert, select, text, update
 from sqlalchemy.exc import DBAPIError
 
+from e2b.findings import Finding
 from pv import audit, auditkey
 from pv.audit import GENESIS, AuditRecord, describe, entry_hash, entry_mac
 from pv.auditkey import AuditKey
 from pv.db import alembic_config, upgrade, writer
-from pv.findings import Finding
 from pv.store import CaseQuery, Store
 from pv.tables import AuditEntry, AuditHead
 from pv.workflow import CaseStatus

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pv.findings import Finding
+from e2b.findings import Finding
 from pv.form import ReportInput, field_meta, path_tokens
 from pv.validation import validate_report
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from pydantic import BaseModel, ValidationError
 
-from pv.codelists import (
+from e2b.codelists import (
     ALL_CODELISTS,
     DrugRole,
     TermHighlighted,

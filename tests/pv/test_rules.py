@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
+from e2b.findings import Finding
 from pv.catalogue import load_catalogue
-from pv.findings import Finding
 from pv.validation import ValidationResult, validate_report
 from tests.cases import TODAY, case_names, load_case
 

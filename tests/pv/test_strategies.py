@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from hypothesis import Phase, find, given, settings
 
-from pv.dates import precision
+from e2b.dates import precision
 from pv.model import Report
 from pv.validation import validate_report
 from tests.cases import TODAY

@@ -86,7 +86,7 @@ def _options(at: AppTest, rid: str) -> list[str]:
 
 
 def _outcome(code: str) -> Any:
-    from pv.codelists import Outcome
+    from e2b.codelists import Outcome
 
     return Outcome(code)
 

@@ -14,7 +14,7 @@ from typing import Any
 
 @cache
 def _table() -> dict[str, Any]:
-    text = resources.files("pv").joinpath("data/codelists.json").read_text(encoding="utf-8")
+    text = resources.files("e2b").joinpath("data/codelists.json").read_text(encoding="utf-8")
     data: dict[str, Any] = json.loads(text)
     return data
 
