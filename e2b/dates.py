@@ -14,12 +14,17 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
+# A time may carry its UTC offset ("2022-06-14T10:10:10-05:00"): a partner's C.1.4 or C.1.5 is
+# an instant, and dropping the offset would move it.
 _ISO = re.compile(
-    r"^(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2})(?:T(?P<H>\d{2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?)?)?$"
+    r"^(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2})(?:T(?P<H>\d{2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?"
+    r"(?P<tz>[+-]\d{2}:\d{2})?)?)?)?$"
 )
+# HL7 TS. An offset ("+0900", or hours only "+09" as ICH's own examples send it) is read after a
+# time, or as a 4-digit offset after a date; "2026-01" is never year 2026 at offset -01.
 _TS = re.compile(
     r"^(?P<y>\d{4})(?:(?P<m>\d{2})(?:(?P<d>\d{2})(?:(?P<H>\d{2})(?:(?P<M>\d{2})(?:(?P<S>\d{2})"
-    r"(?:\.\d{1,4})?)?)?)?)?)?(?P<tz>[+-]\d{4})?$"
+    r"(?:\.\d{1,4})?)?)?(?P<tz>[+-]\d{2}(?:\d{2})?)?|(?P<dtz>[+-]\d{4}))?)?)?$"
 )
 
 
@@ -74,8 +79,11 @@ PartialDate = Annotated[
     str,
     AfterValidator(_check),
     Field(
-        description="Date, as precise as known: YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDTHH:MM",
-        examples=["2024", "2024-05", "2024-05-17", "2024-05-17T14:30"],
+        description=(
+            "Date, as precise as known: YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS], "
+            "a time optionally with its UTC offset (+HH:MM)"
+        ),
+        examples=["2024", "2024-05", "2024-05-17", "2024-05-17T14:30", "2022-06-14T10:10:10-05:00"],
     ),
 ]
 
@@ -89,7 +97,8 @@ _STEPS = {
 
 
 def bounds(value: str) -> tuple[datetime, datetime]:
-    """Earliest and latest moment a partial date can mean (naive, local to the report)."""
+    """Earliest and latest moment a partial date can mean (naive, local to the report; an
+    offset, when a partner sent one, is not applied: comparisons stay within one report)."""
     parts = _parts(value)
     y = int(parts["y"] or 0)
     start = datetime(
@@ -125,12 +134,16 @@ def in_future(value: str, today: date) -> bool:
 
 
 def to_hl7(value: str) -> str:
-    """ "2024-05-17T14:30" -> "202405171430" (HL7 TS keeps the precision by its length)."""
-    return re.sub(r"[-T:]", "", value)
+    """ "2024-05-17T14:30" -> "202405171430" (HL7 TS keeps the precision by its length);
+    an offset stays: "2022-06-14T10:10:10-05:00" -> "20220614101010-0500"."""
+    offset = ""
+    if len(value) > 6 and value[-6] in "+-" and value[-3] == ":":
+        value, offset = value[:-6], value[-6:].replace(":", "")
+    return re.sub(r"[-T:]", "", value) + offset
 
 
 def from_hl7(ts: str) -> str:
-    """HL7 TS -> partial date string. A time zone, if any, is dropped: partial dates are local."""
+    """HL7 TS -> partial date string; a time keeps its offset ("+09" becomes "+09:00")."""
     match = _TS.fullmatch(ts.strip())
     if match is None:
         raise DateFormatError(f"'{ts}' is not an HL7 date (CCYY[MM[DD[hh[mm[ss]]]]][+ZZzz])")
@@ -144,6 +157,8 @@ def from_hl7(ts: str) -> str:
         out += f"T{g['H']}:{g['M'] or '00'}"
         if g["S"]:
             out += f":{g['S']}"
+        if g["tz"]:
+            out += f"{g['tz'][:3]}:{g['tz'][3:5] or '00'}"
     return _check(out)
 
 
@@ -163,7 +178,8 @@ def datetime_from_hl7(ts: str) -> datetime:
     tz = UTC
     if g["tz"]:
         sign = 1 if g["tz"][0] == "+" else -1
-        tz = timezone(sign * timedelta(hours=int(g["tz"][1:3]), minutes=int(g["tz"][3:5])))
+        minutes = int(g["tz"][3:5] or 0)
+        tz = timezone(sign * timedelta(hours=int(g["tz"][1:3]), minutes=minutes))
     try:
         return datetime(
             int(g["y"] or 0),

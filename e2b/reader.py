@@ -339,7 +339,7 @@ def read_message(message: E) -> ReadReport:
     # (e.g. D.1 for a patient known only by masked initials) rather than the whole section.
     for section in ("case", "patient", "narrative"):
         data.setdefault(section, {})
-    result = validate_report(data)
+    result = validate_report(data, received=True)
     report = None if has_errors(problems) else result.report
     return ReadReport(message_id, data, report, problems + result.findings)
 
@@ -932,7 +932,11 @@ def _drug(
             _one(approval, "h:holder/h:role/h:playingOrganization/h:name")
         ),
         "dosages": [
-            _dosage(n) for n in _all(sa, "h:outboundRelationship2/h:substanceAdministration")
+            # G.k.4.r is the COMP relationship; others (e.g. FDA's FLFS) are not dosages.
+            _dosage(n)
+            for n in _all(
+                sa, "h:outboundRelationship2[@typeCode='COMP']/h:substanceAdministration"
+            )
         ],
         "cumulative_dose": cumulative,
         "gestation_at_exposure": gestation,

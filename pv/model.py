@@ -96,10 +96,18 @@ PHONE_PATTERN = r"^[0-9+() .\-/x]+$"
 REPORT_ID_PATTERN = r"^[A-Z]{2}-[^\s]+-[^\s]+$"
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 
-Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 code, or EU")]
+# Kept as sent: a partner's "eu" stays "eu" (the ICH rule layer says what is wrong with it).
+Country = Annotated[
+    str, Field(pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2 code, or EU")
+]
 OptCountry = Annotated[Country | None, BeforeValidator(_blank_to_none)]
-Language = Annotated[str, Field(pattern=r"^[a-z]{3}$", description="ISO 639-2 alpha-3 code")]
-MeddraVersion = Annotated[str, Field(pattern=r"^\d{1,2}\.\d$", examples=["27.1"])]
+# ISO 639-2 alpha-3 ("eng", "ara") is what ICH asks; ICH's own examples send "JA", so a
+# received two-letter code is kept as sent.
+Language = Annotated[
+    str, Field(pattern=r"^[A-Za-z]{2,3}$", description="ISO 639-2 alpha-3 code, e.g. eng")
+]
+# "27.1"; ICH's own examples send "15" for 15.0.
+MeddraVersion = Annotated[str, Field(pattern=r"^\d{1,2}(\.\d)?$", examples=["27.1"])]
 MeddraLltCode = Annotated[str, Field(pattern=r"^\d{8}$", examples=["10083842"])]
 ReportId = Annotated[
     str,
@@ -511,8 +519,7 @@ class Dosage(Model):
         "number of units in the interval",
         default=None,
         gt=0,
-        max_digits=4,
-        decimal_places=0,
+        max_digits=4,  # ICH: 4 characters, numeric; "0.5" (twice a day) is sent too
     )
     interval_unit: IntervalUnit | None = e2b("G.k.4.r.3", "interval unit", default=None)
     start: PartialDate | None = e2b("G.k.4.r.4", "first administration", default=None)
@@ -639,12 +646,16 @@ class Report(Model):
     @model_validator(mode="after")
     def _business_rules(self, info: ValidationInfo) -> Report:
         """ICH cross-field rules; all errors are reported at once with their field paths."""
-        from pv.rules import check_report, raise_rule_errors
+        from pv.rules import as_warning, check_report, raise_rule_errors
 
         today = None
+        received = False
         if isinstance(info.context, dict):
             today = info.context.get("today")
+            received = bool(info.context.get("received"))
         findings = check_report(self, today=today if isinstance(today, date) else None)
+        if received:  # another system's data: kept, its doubtful parts named
+            findings = [as_warning(f) for f in findings]
         raise_rule_errors(findings)
         self._warnings = findings
         return self

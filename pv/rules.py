@@ -583,6 +583,13 @@ def check_report(report: Report, today: date | None = None) -> list[Finding]:
     return out
 
 
+def as_warning(finding: Finding) -> Finding:
+    """A rule problem in a received file: reported, not a reason to refuse the file."""
+    if finding.severity == "warning":
+        return finding
+    return Finding("warning", finding.element, finding.path, f"As received: {finding.message}")
+
+
 def raise_rule_errors(findings: list[Finding]) -> None:
     """Fail model validation with every error at once (warnings do not block)."""
     errors = [f for f in findings if f.severity == "error"]

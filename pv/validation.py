@@ -62,10 +62,19 @@ class ValidationResult:
         return out
 
 
-def validate_report(data: dict[str, Any] | Report, today: date | None = None) -> ValidationResult:
-    """Build a Report from plain data; return it with all findings instead of raising."""
+def validate_report(
+    data: dict[str, Any] | Report, today: date | None = None, *, received: bool = False
+) -> ValidationResult:
+    """Build a Report from plain data; return it with all findings instead of raising.
+
+    `received`: the data comes from another system's file. Its cross-field rule problems are
+    then warnings: a receiver keeps what was sent and says what is doubtful; only data the
+    model cannot hold at all is refused.
+    """
     payload = data.model_dump(mode="json") if isinstance(data, Report) else data
-    context = {"today": today} if today else None
+    context: dict[str, Any] | None = {"today": today} if today else None
+    if received:
+        context = {**(context or {}), "received": True}
     try:
         report = Report.model_validate(payload, context=context)
     except ValidationError as exc:

@@ -18,6 +18,7 @@ from e2b.reader import NotAnIcsrError, ReadBatch, ReadReport, read_bytes, read_f
 from e2b.schema import schema_findings
 from e2b.xmlsafe import HostileXMLError, MalformedXMLError, XMLTooLargeError, parse_file
 from pv.model import Report
+from pv.validation import validate_report
 
 FOREIGN = Path(__file__).parent / "data" / "foreign"
 FDA = FOREIGN / "fda_style.xml"
@@ -865,3 +866,26 @@ def test_a_truncated_file_is_malformed_xml() -> None:
     data = FDA.read_bytes()
     with pytest.raises(MalformedXMLError):
         read_bytes(data[: len(data) // 2])
+
+
+GOLDEN_DIR = Path(__file__).parents[1] / "golden"
+
+
+def test_implausible_partner_data_is_read_with_a_warning_not_refused() -> None:
+    """Another system's LMP on a male patient: our form refuses it, a receiver keeps it."""
+    xml = edit(
+        (GOLDEN_DIR / "pregnancy_exposure.xml").read_bytes(),
+        b'<administrativeGenderCode code="2" codeSystem="1.0.5218"/>',
+        b'<administrativeGenderCode code="1" codeSystem="1.0.5218"/>',
+    )
+    read = only_report(read_bytes(xml))
+    assert read.report is not None, read.findings
+    assert errors(read.findings) == []
+    doubtful = [f for f in read.findings if f.element == "D.6"]
+    assert doubtful and all(f.severity == "warning" for f in doubtful)
+    assert doubtful[0].message.startswith("As received: ")
+    assert read.report.patient.last_menstrual_period is not None
+    # The same data typed into the form is refused at the field.
+    typed = validate_report(read.report.model_dump(mode="json"))
+    assert typed.report is None
+    assert "D.6" in [f.element for f in errors(typed.findings)]

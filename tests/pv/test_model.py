@@ -95,7 +95,7 @@ def test_json_schema_carries_the_elements() -> None:
     assert schema["properties"]["reactions"]["e2b"] == "E.i"
     reaction = schema["$defs"]["Reaction"]["properties"]
     assert reaction["outcome"]["e2b"] == "E.i.7"
-    assert reaction["start"]["anyOf"][0]["examples"][-1] == "2024-05-17T14:30"
+    assert "2024-05-17T14:30" in reaction["start"]["anyOf"][0]["examples"]
     assert "outcome" in schema["$defs"]["Reaction"]["required"]
 
 
