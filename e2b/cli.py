@@ -1,29 +1,23 @@
 """`python -m e2b build|validate|read|ack|schema`: the E2B(R3) engine from a terminal.
 
 Results go to stdout (XML, JSON, or one line per finding), problems to stderr in one sentence.
-Exit codes: 0 valid, 1 findings, 2 unusable input or usage.
+Exit codes: 0 valid, 1 findings, 2 unusable input or usage. Each subcommand imports what it
+needs when it runs, so `--help` and a usage error cost only the interpreter's start.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from collections.abc import Sequence
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from e2b.findings import Finding, has_errors
-from e2b.validate import validate_tree
-from e2b.writer import BatchHeader, build_batch, to_xml
-from e2b.xmlsafe import UnusableXMLError
-from pv.config import load_settings
-from pv.model import Report
-from pv.validation import validate_report
-
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from lxml import etree
+
+    from e2b.findings import Finding
+    from e2b.writer import BatchHeader
 
 OK, FINDINGS, UNUSABLE = 0, 1, 2
 
@@ -43,6 +37,11 @@ def _reason(text: str) -> str:
 
 def batch_header(report_ids: Sequence[str]) -> BatchHeader:
     """N.1 header from configuration; the batch number is derived from the first report."""
+    from datetime import UTC, datetime
+
+    from e2b.writer import BatchHeader
+    from pv.config import load_settings
+
     settings = load_settings()
     now = datetime.now(UTC).replace(microsecond=0)
     first = report_ids[0] if report_ids else "EMPTY"
@@ -60,6 +59,15 @@ def _print_findings(findings: list[Finding], source: str) -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    from e2b.findings import has_errors
+    from e2b.validate import validate_tree
+    from e2b.writer import build_batch, to_xml
+    from pv.model import Report
+    from pv.validation import validate_report
+
     try:
         data = json.loads(Path(args.report).read_text(encoding="utf-8"))
     except OSError as exc:
@@ -97,7 +105,9 @@ def _build(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     from e2b.ack import check_ack, is_acknowledgement
-    from e2b.xmlsafe import parse_file
+    from e2b.findings import has_errors
+    from e2b.validate import validate_tree
+    from e2b.xmlsafe import UnusableXMLError, parse_file
 
     status = OK
     for name in args.files:
@@ -123,9 +133,12 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _read(args: argparse.Namespace) -> int:
+    import json
+
     from e2b.ack import is_acknowledgement
+    from e2b.findings import has_errors
     from e2b.reader import read_tree
-    from e2b.xmlsafe import parse_file
+    from e2b.xmlsafe import UnusableXMLError, parse_file
 
     try:
         root = parse_file(args.file).getroot()
@@ -153,6 +166,8 @@ def _read(args: argparse.Namespace) -> int:
 
 def _read_ack(name: str, root: etree._Element) -> int:
     """An acknowledgement (MCCI_IN200101UV01) as JSON; what cannot be read goes to stderr."""
+    import json
+
     from e2b.ack import AckFormatError, ack_from_tree, to_json
 
     try:
@@ -167,7 +182,11 @@ def _read_ack(name: str, root: etree._Element) -> int:
 
 def _ack(args: argparse.Namespace) -> int:
     """The acknowledgement of a received batch; exit 0 for AA, 1 for AE or AR."""
+    from datetime import UTC, datetime
+    from pathlib import Path
+
     from e2b.ack import AckWriteError, acknowledge, write_ack
+    from e2b.xmlsafe import UnusableXMLError
 
     try:
         data = Path(args.batch).read_bytes()
@@ -203,6 +222,10 @@ def _ack(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
+    import json
+
+    from pv.model import Report
+
     print(json.dumps(Report.model_json_schema(), indent=2, ensure_ascii=False))
     return OK
 
