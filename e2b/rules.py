@@ -73,7 +73,7 @@ from e2b.xpath import (
 E = etree._Element
 _XSI_TYPE = f"{{{XSI}}}type"
 _CODE = f"{{{HL7}}}code"
-_TS_FULL = re.compile(r"^\d{14}(\.\d{1,4})?([+-]\d{4})?$")
+_TS_FULL = re.compile(r"^\d{14}(\.\d{1,4})?([+-]\d{2}(\d{2})?)?$")  # "+09" as ICH's examples
 _REPORT_ID = re.compile(r"^[A-Z]{2}-[^\s]+-[^\s]+$")
 _MEDDRA_CODE = re.compile(r"^\d{8}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -270,7 +270,7 @@ def _pairs(
 
 @rule
 def message_header(icsr: Icsr) -> Iterator[Finding]:
-    """N.2.r.1 equals C.1.1 and N.2.r.4 equals C.1.2 (ICH IG)."""
+    """N.2.r.1 present (the same as C.1.1, a warning otherwise); C.1.2 and N.2.r.4 to the second."""
     header = Parts(icsr.message, "id | controlActProcess/effectiveTime | creationTime")
     message_id = header.first("id")
     c11 = first(where(select(icsr.ie, "id"), "root", OID_MESSAGE_ID))
@@ -280,8 +280,14 @@ def message_header(icsr: Icsr) -> Iterator[Finding]:
         yield _error(
             icsr, "C.1.1", c11, f"'{c11.get('extension')}' is not in the form country-sender-number"
         )
-    elif message_id is None or message_id.get("extension") != c11.get("extension"):
-        yield _error(icsr, "N.2.r.1", message_id, "the message identifier must equal C.1.1")
+    elif message_id is None:
+        yield _error(icsr, "N.2.r.1", icsr.message, "the message identifier is missing")
+    elif message_id.get("extension") != c11.get("extension"):
+        # The ICH element list says N.2.r.1 "is the same as C.1.1"; FDA's and ICH's own example
+        # files send other message ids, and receivers load them: a warning, not a rejection.
+        yield _warning(
+            icsr, "N.2.r.1", message_id, "the message identifier should be the same as C.1.1"
+        )
     c12 = header.first("effectiveTime")
     n2r4 = header.first("creationTime")
     for element, node, what in (

@@ -85,7 +85,7 @@ def set_bl_false(xpath: str) -> Callable[[etree._Element], None]:
 
 
 CASES: list[tuple[str, Callable[[etree._Element], None], str]] = [
-    ("message id differs from C.1.1", set_attr("/h:MCCI_IN200100UV01/h:PORR_IN049016UV/h:id", "extension", "SA-X-9"), "N.2.r.1"),
+    ("message id missing", remove("/h:MCCI_IN200100UV01/h:PORR_IN049016UV/h:id"), "N.2.r.1"),
     ("C.1.1 not country-sender-number", set_attr(IE + "/h:id[1]", "extension", "NOTANID"), "C.1.1"),
     ("C.1.2 not to the second", set_attr("//h:controlActProcess/h:effectiveTime", "value", "20261120"), "C.1.2"),
     ("C.1.2 in the future", set_attr("//h:controlActProcess/h:effectiveTime", "value", "20991120100000+0000"), "C.1.2"),
@@ -293,3 +293,11 @@ def test_a_meddra_value_with_nothing_in_it_is_an_error() -> None:
     for child in list(value):
         value.remove(child)
     assert [f.element for f in batch_findings(root, TODAY)] == ["E.i.2.1b"]
+
+
+def test_a_message_id_other_than_c_1_1_is_a_warning() -> None:
+    """As FDA's and ICH's own example files send it; our writer sends C.1.1."""
+    root = fresh_tree()
+    set_attr("/h:MCCI_IN200100UV01/h:PORR_IN049016UV/h:id", "extension", "SA-X-9")(root)
+    findings = batch_findings(root, TODAY)
+    assert [(f.severity, f.element) for f in findings] == [("warning", "N.2.r.1")]
