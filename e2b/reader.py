@@ -201,6 +201,19 @@ def _label(node: E | None) -> str | None:
     )
 
 
+def _term_id(node: E | None) -> dict[str, str | None] | None:
+    """An IDMP/EDQM TermID (G.k.4.r.9.2, 10.2, 11.2): code, its version, system and display."""
+    code = _attr(node, "code")
+    if code is None:
+        return None
+    return {
+        "code": code,
+        "version": _attr(node, "codeSystemVersion"),
+        "system": _attr(node, "codeSystem"),
+        "display": _attr(node, "displayName"),
+    }
+
+
 def _pq(node: E | None) -> dict[str, str] | None:
     if node is None or node.get("value") is None:
         return None
@@ -984,6 +997,9 @@ def _dosage(sa: E) -> dict[str, Any]:
     period = times.get("period")
     dose = _one(sa, "h:doseQuantity")
     instance = _one(sa, "h:consumable/h:instanceOfKind")
+    parent_route = _one(
+        sa, "h:inboundRelationship/h:observation" + _obs(Obs.PARENT_ROUTE) + "/h:value"
+    )
     return {
         "dose": _pq(dose),
         "interval_count": period[0] if period else None,
@@ -994,15 +1010,11 @@ def _dosage(sa: E) -> dict[str, Any]:
         "batch": _text(_one(instance, "h:productInstanceInstance/h:lotNumberText")),
         **_course_and_text(_text(_one(sa, "h:text"))),
         "dose_form": _text(_one(instance, "h:kindOfProduct/h:formCode/h:originalText")),
+        "dose_form_term": _term_id(_one(instance, "h:kindOfProduct/h:formCode")),
         "route": _text(_one(sa, "h:routeCode/h:originalText")),
-        "parent_route": _text(
-            _one(
-                sa,
-                "h:inboundRelationship/h:observation"
-                + _obs(Obs.PARENT_ROUTE)
-                + "/h:value/h:originalText",
-            )
-        ),
+        "route_term": _term_id(_one(sa, "h:routeCode")),
+        "parent_route": _text(_one(parent_route, "h:originalText")),
+        "parent_route_term": _term_id(parent_route),
     }
 
 

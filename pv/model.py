@@ -147,6 +147,19 @@ class MeddraTerm(Model):
     code: MeddraLltCode = e2b("b", "MedDRA code")
 
 
+class TermId(Model):
+    """An ISO IDMP / EDQM term (dose form, route): version and id travel together (e.g.
+    G.k.4.r.10.2a/b), with the code system they were sent under and its display name."""
+
+    version: str | None = e2b("a", "term version date / number", default=None, max_length=10)
+    # HL7 CE: a code is one token, a code system an OID.
+    code: str = e2b("b", "term id", max_length=100, pattern=r"^\S+$")
+    system: str | None = e2b(
+        None, "code system (OID)", default=None, max_length=100, pattern=r"^[0-2](\.\d+)+$"
+    )
+    display: str | None = e2b(None, "display name", default=None, max_length=250)
+
+
 class Quantity(Model):
     """A number with its (constrained UCUM) unit; value and unit are always sent together."""
 
@@ -529,9 +542,16 @@ class Dosage(Model):
     # 50 characters stay free for the "LEMTRADA course N: " prefix the writer puts before it.
     text: OptText = e2b("G.k.4.r.8", "dosage text", default=None, max_length=1950)
     dose_form: OptText = e2b("G.k.4.r.9.1", "pharmaceutical dose form", default=None, max_length=60)
+    dose_form_term: TermId | None = e2b("G.k.4.r.9.2", "dose form (term id)", default=None)
     route: OptText = e2b("G.k.4.r.10.1", "route of administration", default=None, max_length=60)
+    route_term: TermId | None = e2b(
+        "G.k.4.r.10.2", "route of administration (term id)", default=None
+    )
     parent_route: OptText = e2b(
         "G.k.4.r.11.1", "parent route of administration", default=None, max_length=60
+    )
+    parent_route_term: TermId | None = e2b(
+        "G.k.4.r.11.2", "parent route of administration (term id)", default=None
     )
 
 

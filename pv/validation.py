@@ -24,11 +24,12 @@ from pv.model import (
     MeddraTerm,
     Quantity,
     Report,
+    TermId,
 )
 from pv.rules import RULE_ERROR_TYPE, contextual_element, finding
 
 # Value types whose fields are the a/b halves of one element (E.i.2.1a/b, G.k.4.r.1a/b ...).
-_PAIRS: tuple[type[BaseModel], ...] = (MeddraTerm, Quantity, Age, Gestation, Interval)
+_PAIRS: tuple[type[BaseModel], ...] = (MeddraTerm, TermId, Quantity, Age, Gestation, Interval)
 
 _PATTERN_HINTS = {
     r"^[A-Z]{2}$": "must be a two-letter country code in capitals, e.g. SA",

@@ -610,10 +610,24 @@ def _dosage(draw: st.DrawFn) -> dict[str, Any]:
             "batch": opt(_opt_text(35)),
             "text": opt(_opt_text(1950)),
             "dose_form": opt(_opt_text(60)),
+            "dose_form_term": opt(_opt(_TERM_ID)),
             "route": opt(_opt_text(60)),
+            "route_term": opt(_opt(_TERM_ID)),
             "parent_route": opt(_opt_text(60)),
+            "parent_route_term": opt(_opt(_TERM_ID)),
         },
     )
+
+
+# IDMP / EDQM TermIDs (G.k.4.r.9.2, 10.2, 11.2): any id text, any version, system and display.
+_TERM_ID = st.fixed_dictionaries(
+    {"code": st.from_regex(r"[A-Za-z0-9._-]{1,20}", fullmatch=True)},
+    optional={
+        "version": _opt_text(10),
+        "system": st.sampled_from(["0.4.0.127.0.16.1.1.2.6", "0.4.0.127.0.16.1.1.2.1"]),
+        "display": _opt_text(250),
+    },
+)
 
 
 # Causality is nested three lists deep (drug, assessment, causality): mostly plain words.

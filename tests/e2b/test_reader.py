@@ -22,6 +22,7 @@ from pv.validation import validate_report
 
 FOREIGN = Path(__file__).parent / "data" / "foreign"
 FDA = FOREIGN / "fda_style.xml"
+EDQM_ROUTES = "0.4.0.127.0.16.1.1.2.6"  # EDQM Standard Terms, routes of administration
 EU = FOREIGN / "eu_style_two_messages.xml"
 MINIMAL = FOREIGN / "minimal_other.xml"
 NS = {"h": "urn:hl7-org:v3"}
@@ -258,7 +259,9 @@ def test_fda_drugs(fda: ReadBatch) -> None:
                     "batch": "SYN4711A",
                     "text": "12 mg IV once daily x 5 days (first treatment course)",
                     "dose_form": "Injection, solution, concentrate",
+                    "dose_form_term": {"code": "C42945", "version": "2024", "system": "2.16.840.1.113883.3.26.1.1"},
                     "route": "Intravenous drip",  # originalText, not the EDQM display name
+                    "route_term": {"code": "20045000", "version": "2024-04", "system": EDQM_ROUTES, "display": "Intravenous use"},
                 }
             ],
             "cumulative_dose": {"value": "60", "unit": "mg"},
@@ -455,7 +458,9 @@ def test_eu_parent_child_case(eu: ReadBatch) -> None:
                     "end": "2023-06-14",
                     "text": "12 mg/Tag an 3 aufeinanderfolgenden Tagen (Mutter)",
                     "route": "Transplacental use",
+                    "route_term": {"code": "20053000", "version": "2.2", "system": EDQM_ROUTES},
                     "parent_route": "Intravenous use",
+                    "parent_route_term": {"code": "20045000", "version": "2.2", "system": EDQM_ROUTES},
                 }
             ],
             "reactions": [
@@ -602,6 +607,7 @@ def test_eu_fatal_amended_case(eu: ReadBatch) -> None:
                     "batch": "EU-SYN-22A",
                     "text": "12 mg/Tag i.v. an 5 Tagen",
                     "route": "Intravenous use",
+                    "route_term": {"code": "20045000", "version": "2.2", "system": EDQM_ROUTES},
                 },
                 {
                     **course,
@@ -610,6 +616,7 @@ def test_eu_fatal_amended_case(eu: ReadBatch) -> None:
                     "batch": "EU-SYN-23B",
                     "text": "12 mg/Tag i.v. an 3 Tagen",
                     "route": "Intravenous use",
+                    "route_term": {"code": "20045000", "version": "2.2", "system": EDQM_ROUTES},
                 },
             ],
             "indications": [
@@ -889,3 +896,29 @@ def test_implausible_partner_data_is_read_with_a_warning_not_refused() -> None:
     typed = validate_report(read.report.model_dump(mode="json"))
     assert typed.report is None
     assert "D.6" in [f.element for f in errors(typed.findings)]
+
+
+def test_dose_form_and_route_term_ids_round_trip() -> None:
+    """G.k.4.r.9.2, 10.2 and 11.2: code, version, system and display come back as sent."""
+    from e2b.validate import validate_bytes
+    from tests.cases import TODAY
+    from tests.pv.submissions import make_submission
+
+    route = {"code": "20045000", "version": "2014.10.30", "system": "0.4.0.127.0.16.1.1.2.6",
+             "display": "Intravenous use"}
+    form = {"code": "11210000", "version": "2014.10.30", "system": "0.4.0.127.0.16.1.1.2.1",
+            "display": "Concentrate for solution for infusion"}
+
+    def with_terms(data: dict[str, Any]) -> None:
+        dosage = data["drugs"][0]["dosages"][0]
+        dosage.update(route_term=route, dose_form_term=form, parent_route_term=route)
+
+    xml = make_submission("SA-LEMTRADAPV-000078", change=with_terms, validate=False).xml
+    assert [f for f in validate_bytes(xml, TODAY) if f.severity == "error"] == []
+    assert b'code="20045000" codeSystem="0.4.0.127.0.16.1.1.2.6"' in xml
+    [read] = read_bytes(xml).reports
+    assert read.report is not None
+    dosage = read.report.drugs[0].dosages[0]
+    assert dosage.route_term is not None and dosage.route_term.model_dump() == route
+    assert dosage.dose_form_term is not None and dosage.dose_form_term.model_dump() == form
+    assert dosage.parent_route_term == dosage.route_term

@@ -74,7 +74,15 @@ def test_only_tool_local_fields_have_no_element() -> None:
         for name, info in cls.model_fields.items()
         if isinstance(info.json_schema_extra, dict) and info.json_schema_extra["e2b"] is None
     }
-    assert local == {"Reaction.id", "Reaction.guide_category", "Drug.id"}
+    # TermId.system/display: the HL7 codeSystem and displayName a TermID is sent with (kept so a
+    # partner's term comes back as sent); no ICH element of their own.
+    assert local == {
+        "Reaction.id",
+        "Reaction.guide_category",
+        "Drug.id",
+        "TermId.system",
+        "TermId.display",
+    }
 
 
 def test_json_schema_carries_the_elements() -> None:
