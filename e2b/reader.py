@@ -201,6 +201,31 @@ def _label(node: E | None) -> str | None:
     )
 
 
+def _literature(document: E) -> dict[str, Any]:
+    """C.4.r: the reference (C.4.r.1) and the article, if sent (C.4.r.2)."""
+    return {
+        "reference": _text(_one(document, "h:bibliographicDesignationText")),
+        "document": _attachment(_one(document, "h:text")),
+    }
+
+
+def _attachment(node: E | None) -> dict[str, Any] | None:
+    """An HL7 ED (C.1.6.1.r.2, C.4.r.2) kept as sent: its text and how to read it."""
+    if node is None:
+        return None
+    # The content is the ED's own text; a <reference value="file name"/> may stand inside it.
+    reference = _one(node, "h:reference")
+    data = (node.text or "") + "".join(child.tail or "" for child in node)
+    return {
+        # Only layout (a pretty printer's) when nothing but whitespace stands beside a reference.
+        "data": "" if reference is not None and not data.strip() else data,
+        "media_type": node.get("mediaType"),
+        "representation": node.get("representation"),
+        "compression": node.get("compression"),
+        "file_name": _attr(reference, "value"),
+    }
+
+
 def _term_id(node: E | None) -> dict[str, str | None] | None:
     """An IDMP/EDQM TermID (G.k.4.r.9.2, 10.2, 11.2): code, its version, system and display."""
     code = _attr(node, "code")
@@ -390,6 +415,12 @@ def message_data(message: E) -> dict[str, Any]:
             )
         ],
         "sender": _sender(ie),
+        "literature": [
+            _literature(d)
+            for d in _all(
+                ie, f"h:reference/h:document[h:code[@code='2'][@codeSystem='{OID_DOCUMENT}']]"
+            )
+        ],
         "patient": _patient(role) if role is not None else {},
         "reactions": reactions,
         "tests": _tests(role),

@@ -151,13 +151,32 @@ class TermId(Model):
     """An ISO IDMP / EDQM term (dose form, route): version and id travel together (e.g.
     G.k.4.r.10.2a/b), with the code system they were sent under and its display name."""
 
-    version: str | None = e2b("a", "term version date / number", default=None, max_length=10)
+    version: OptText = e2b("a", "term version date / number", default=None, max_length=10)
     # HL7 CE: a code is one token, a code system an OID.
     code: str = e2b("b", "term id", max_length=100, pattern=r"^\S+$")
     system: str | None = e2b(
         None, "code system (OID)", default=None, max_length=100, pattern=r"^[0-2](\.\d+)+$"
     )
-    display: str | None = e2b(None, "display name", default=None, max_length=250)
+    display: OptText = e2b(None, "display name", default=None, max_length=250)
+
+
+class Attachment(Model):
+    """An included document (C.1.6.1.r.2, C.4.r.2): HL7 ED text as sent, base64 for a file."""
+
+    data: Annotated[str, AfterValidator(_no_control_characters)] = e2b(
+        None, "content (base64 when representation is B64)"
+    )
+    media_type: OptText = e2b(None, "media type", default=None, max_length=100)
+    representation: OptText = e2b(None, "representation (B64 or TXT)", default=None)
+    compression: OptText = e2b(None, "compression (e.g. DF)", default=None)
+    file_name: OptText = e2b(None, "file name (the ED's reference)", default=None)
+
+
+class Literature(Model):
+    """C.4.r: a published article the case comes from, and the article itself if sent."""
+
+    reference: Annotated[ReqText, Field(max_length=500)] = e2b("C.4.r.1", "literature reference")
+    document: Attachment | None = e2b("C.4.r.2", "included document", default=None)
 
 
 class Quantity(Model):
@@ -656,6 +675,7 @@ class Report(Model):
     case: CaseIdentification = e2b("C.1", "case identification")
     primary_sources: list[PrimarySource] = e2b("C.2.r", "reporters", min_length=1)
     sender: Sender = e2b("C.3", "sender", default_factory=Sender)
+    literature: list[Literature] = e2b("C.4.r", "literature references", default_factory=list)
     patient: Patient = e2b("D", "patient")
     reactions: list[Reaction] = e2b("E.i", "reactions", min_length=1)
     tests: list[TestResult] = e2b("F.r", "tests and procedures", default_factory=list)

@@ -619,6 +619,19 @@ def _dosage(draw: st.DrawFn) -> dict[str, Any]:
     )
 
 
+# C.4.r: a reference, sometimes with the article as base64 (and its file name).
+_ATTACHMENT = st.fixed_dictionaries(
+    {"data": st.from_regex(r"[A-Za-z0-9+/]{0,60}={0,2}", fullmatch=True)},
+    optional={
+        "media_type": st.sampled_from(["application/pdf", "text/plain"]),
+        "representation": st.just("B64"),
+        "file_name": st.sampled_from(["article.pdf", "ICH_ICSR_Implementation_Guide_v5_01.pdf"]),
+    },
+)
+_LITERATURE = st.fixed_dictionaries(
+    {"reference": _text(500, required=True)}, optional={"document": _ATTACHMENT}
+)
+
 # IDMP / EDQM TermIDs (G.k.4.r.9.2, 10.2, 11.2): any id text, any version, system and display.
 _TERM_ID = st.fixed_dictionaries(
     {"code": st.from_regex(r"[A-Za-z0-9._-]{1,20}", fullmatch=True)},
@@ -756,6 +769,7 @@ def report_data(draw: st.DrawFn) -> dict[str, Any]:
         "case": _case(draw),
         "primary_sources": _primary_sources(draw),
         "sender": _sender(draw),
+        "literature": draw(st.lists(_LITERATURE, max_size=2)),
         "patient": _patient(
             draw, version, birth[1] if birth else None, pregnancy, latest_onset if died else None
         ),

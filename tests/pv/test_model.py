@@ -82,6 +82,9 @@ def test_only_tool_local_fields_have_no_element() -> None:
         "Drug.id",
         "TermId.system",
         "TermId.display",
+        # The parts of an HL7 ED (an included document) that make up one element.
+        *(f"Attachment.{n}" for n in ("data", "media_type", "representation", "compression")),
+        "Attachment.file_name",
     }
 
 
