@@ -1,7 +1,11 @@
-"""Print timings for the ICSR performance targets: schema load, per-ICSR build+validate, 10k batch.
+"""Print the ICSR performance numbers, each against its floor measured side by side in one run.
 
-Run from the repository root: `python bench/icsr_bench.py [--quick] [--json PATH] [--profile N]`.
-It prints numbers and PASS/MISS against the targets; it does not assert.
+The floor is what no ICSR check can avoid: lxml parsing the message's bytes and libxml2
+validating them against the XSD. Per ICSR, each report is timed alternately through the floor
+and through our path (build + XSD check, as pv.submission and e2b.batch run it); the batch's CPU
+per ICSR is set against the same floor. Run from the repository root:
+`python bench/icsr_bench.py [--quick] [--json PATH] [--profile N]`. It prints numbers and met /
+not met against the targets; it does not assert.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import cProfile
 import gc
 import io
 import json
+import multiprocessing
 import os
 import platform
 import pstats
@@ -20,8 +25,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, date, datetime
+from functools import partial
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -34,17 +41,24 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.synthetic import SEED, TODAY, generate  # noqa: E402
-from e2b.batch import write_batch  # noqa: E402
+from e2b.batch import check_message, write_batch  # noqa: E402
 from e2b.findings import Finding  # noqa: E402
 from e2b.schema import load_schema  # noqa: E402
-from e2b.validate import validate_tree  # noqa: E402
-from e2b.writer import BatchHeader, build_batch  # noqa: E402
+from e2b.writer import BatchHeader, render_envelope, to_checked_xml  # noqa: E402
 from pv.model import Report  # noqa: E402
 from pv.validation import validate_report  # noqa: E402
 
-PER_ICSR_TARGET_MS = 5.0  # build + validate, per ICSR
-BATCH_TARGET_S = 10.0  # one batch of 10,000 ICSRs, build + validate
+# Issue 10: build + validate of one ICSR at most 1.6x the floor (median over the reports), and a
+# batch's CPU per ICSR at most 1.8x the floor per ICSR.
+PER_ICSR_RATIO_TARGET = 1.6
+BATCH_RATIO_TARGET = 1.8
+BATCH_WORKERS = 2
+# The batch is timed in parts of 1,000 (250 with --quick), each beside a floor batch of the same
+# messages; every part pays e2b.batch's start-up of its processes, the floor does not.
+BATCH_ROUND_SIZE = 1_000
+ROUNDS = 3  # each report through each path; the least CPU of the rounds counts
 HEADER = BatchHeader("BENCH-1", "LEMTRADAPV", "SFDA-NPC", datetime(2026, 11, 20, 10, 0, tzinfo=UTC))
+_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 
 _SCHEMA_PROBE = """
 import json, sys, time
@@ -106,92 +120,127 @@ def schema_load(runs: int = 3) -> dict[str, Any]:
     return {"load_seconds": loads, "import_and_load_seconds": totals}
 
 
-# ---------------------------------------------------------------- per ICSR
+# ---------------------------------------------------------------- per ICSR, side by side
 
 
 def _errors(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.severity == "error"]
 
 
-def _stats(samples_ns: Sequence[int]) -> dict[str, float]:
-    ms = sorted(s / 1e6 for s in samples_ns)
-    p95 = statistics.quantiles(ms, n=100, method="inclusive")[94] if len(ms) > 1 else ms[0]
+def _p95(values: Sequence[float]) -> float:
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        return ordered[0]
+    return statistics.quantiles(ordered, n=100, method="inclusive")[94]
+
+
+def _stats(values: Sequence[float]) -> dict[str, float]:
     return {
-        "median_ms": statistics.median(ms),
-        "p95_ms": p95,
-        "max_ms": ms[-1],
-        "mean_ms": statistics.fmean(ms),
+        "median": statistics.median(values),
+        "p95": _p95(values),
+        "max": max(values),
+        "mean": statistics.fmean(values),
     }
 
 
-def _build_and_serialise(reports: Sequence[Report]) -> tuple[etree._Element, bytes]:
-    root = build_batch(reports, HEADER)
-    return root, etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+def floor(data: bytes) -> None:
+    """The floor: lxml parses the bytes, libxml2 validates the tree against the batch XSD."""
+    load_schema().validate(etree.fromstring(data))
 
 
-def warm_up(inputs: Sequence[dict[str, Any]], today: date) -> None:
+def message_document(report: Report) -> bytes:
+    """One message as e2b.batch writes it, inside the batch envelope: what its floor parses."""
+    start, end = render_envelope(HEADER)
+    message, _ = check_message(report, HEADER)
+    return _DECLARATION + start.encode() + message + end.encode()
+
+
+def warm_up(reports: Sequence[Report]) -> None:
     """Load the schema and take every code path once, so first-call costs are not timed."""
     load_schema()
-    for data in inputs:
-        report = validate_report(data, today=today).report
-        if report is None:
-            raise RuntimeError(f"{data['case']['sender_report_id']} did not validate")
-        root, _ = _build_and_serialise([report])
-        validate_tree(root, today)
+    for report in reports:
+        xml, _ = to_checked_xml([report], HEADER)
+        floor(xml)
+        floor(message_document(report))
+
+
+def _least_cpu_ns(pairs: Sequence[tuple[str, Callable[[], object]]], turn: int) -> dict[str, int]:
+    """Each callable ROUNDS times, alternating which of a pair goes first; least CPU of each.
+
+    CPU time of this thread, not wall time: other jobs on a shared machine preempt us, which
+    would land on one side of a pair at random.
+    """
+    clock = time.thread_time_ns
+    best: dict[str, int] = {}
+    for round_number in range(ROUNDS):
+        for first, second in zip(pairs[::2], pairs[1::2], strict=True):
+            order = (first, second) if (turn + round_number) % 2 == 0 else (second, first)
+            for name, call in order:
+                started = clock()
+                call()
+                spent = clock() - started
+                best[name] = min(best.get(name, spent), spent)
+    return best
 
 
 def per_icsr(inputs: Sequence[dict[str, Any]], today: date) -> tuple[list[Report], dict[str, Any]]:
-    """Time (a) validate_report, (b) build + tostring, (c) validate_tree, for each input alone."""
-    a_ns: list[int] = []
-    b_ns: list[int] = []
-    c_ns: list[int] = []
+    """For each input: model validation once, then our two paths and their floors side by side.
+
+    `file`: pv.submission's path, e2b.writer.to_checked_xml (build, XSD, indented bytes), against
+    the floor on those bytes. `message`: e2b.batch's per-message path, check_message (build,
+    XSD), against the floor on that message in its envelope.
+    """
     reports: list[Report] = []
+    ns: dict[str, list[int]] = {
+        k: [] for k in ("model", "floor_file", "ours_file", "floor_message", "ours_message")
+    }
     sizes: list[int] = []
-    xml_errors: list[str] = []
-    warnings = 0
-    clock = time.perf_counter_ns
+    xsd_errors: list[str] = []
     phase_wall, phase_cpu = time.perf_counter(), time.process_time()
-    for data in inputs:
-        t0 = clock()
+    for turn, data in enumerate(inputs):
+        started = time.thread_time_ns()
         result = validate_report(data, today=today)
-        t1 = clock()
+        ns["model"].append(time.thread_time_ns() - started)
         report = result.report
         if report is None or _errors(result.findings):
             raise RuntimeError(f"{data['case']['sender_report_id']} did not validate")
-        root, xml = _build_and_serialise([report])
-        t2 = clock()
-        findings = validate_tree(root, today)
-        t3 = clock()
-        a_ns.append(t1 - t0)
-        b_ns.append(t2 - t1)
-        c_ns.append(t3 - t2)
         reports.append(report)
+        xml, findings = to_checked_xml([report], HEADER)
+        document = message_document(report)
         sizes.append(len(xml))
-        xml_errors.extend(f.line(report.case.sender_report_id) for f in _errors(findings))
-        warnings += len(findings) - len(_errors(findings))
+        xsd_errors.extend(f.line(report.case.sender_report_id) for f in _errors(findings))
+        best = _least_cpu_ns(
+            [
+                ("floor_file", partial(floor, xml)),
+                ("ours_file", partial(to_checked_xml, [report], HEADER)),
+                ("floor_message", partial(floor, document)),
+                ("ours_message", partial(check_message, report, HEADER)),
+            ],
+            turn,
+        )
+        for name, spent in best.items():
+            ns[name].append(spent)
     phase_wall, phase_cpu = time.perf_counter() - phase_wall, time.process_time() - phase_cpu
-    bc = [b + c for b, c in zip(b_ns, c_ns, strict=True)]
-    abc = [a + x for a, x in zip(a_ns, bc, strict=True)]
-    stats = {
-        "a_validate_report": _stats(a_ns),
-        "b_build_tostring": _stats(b_ns),
-        "c_validate_tree": _stats(c_ns),
-        "b_plus_c": _stats(bc),
-        "a_plus_b_plus_c": _stats(abc),
+    ms = {name: [x / 1e6 for x in values] for name, values in ns.items()}
+    ratios = {
+        kind: [o / f for o, f in zip(ns[f"ours_{kind}"], ns[f"floor_{kind}"], strict=True)]
+        for kind in ("file", "message")
     }
+    ratio = _stats(ratios["file"])
     return reports, {
         "count": len(inputs),
-        "stats": stats,
+        "rounds": ROUNDS,
+        "ms": {name: _stats(values) for name, values in ms.items()},
+        "ratio_file": ratio,
+        "ratio_message": _stats(ratios["message"]),
         "phase_wall_s": phase_wall,
         "phase_cpu_s": phase_cpu,
         "xml_bytes_median": statistics.median(sizes),
         "xml_bytes_max": max(sizes),
-        "xml_error_findings": len(xml_errors),
-        "xml_error_examples": xml_errors[:5],
-        "xml_warning_findings": warnings,
-        "target_ms": PER_ICSR_TARGET_MS,
-        # The issue states the target on the median over 1,000 reports; p95 is shown beside it.
-        "pass": stats["b_plus_c"]["median_ms"] <= PER_ICSR_TARGET_MS,
+        "xsd_error_findings": len(xsd_errors),
+        "xsd_error_examples": xsd_errors[:5],
+        "target_ratio": PER_ICSR_RATIO_TARGET,
+        "pass": ratio["median"] <= PER_ICSR_RATIO_TARGET,
     }
 
 
@@ -222,53 +271,127 @@ def _children_max_rss_mb() -> float:
     return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
 
 
-def batch(reports: Sequence[Report], today: date) -> dict[str, Any]:
-    """One streamed batch file (e2b.batch.write_batch): every message built, XSD- and
-    rule-checked and written; wall and CPU time, file size and memory peaks."""
+def _cpu_s() -> tuple[float, float]:
+    """CPU seconds of this process and of its reaped children so far."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time(), children.ru_utime + children.ru_stime
+
+
+# The documents of the floor batch, in its forked workers only (set by their initializer).
+_floor_documents: Sequence[bytes] = ()
+
+
+def _adopt_documents(documents: Sequence[bytes]) -> None:
+    global _floor_documents
+    _floor_documents = documents
+
+
+def _floor_range(bounds: tuple[int, int]) -> float:
+    """In a worker: the floor for documents[start:stop] (cycling); the thread's CPU seconds."""
+    start, stop = bounds
+    started = time.thread_time()
+    for i in range(start, stop):
+        floor(_floor_documents[i % len(_floor_documents)])
+    return time.thread_time() - started
+
+
+def floor_batch(documents: Sequence[bytes], size: int) -> dict[str, float]:
+    """The floor as a batch: `size` messages, cycling `documents`, parsed and XSD-validated on
+    BATCH_WORKERS forked processes in ranges of 200. Only the parsing and validating counts
+    (CPU of the worker threads), not starting the processes: a floor, not a batch tool. Like
+    the batch, and unlike the per-ICSR floor, it runs with cold caches and two processes."""
+    ranges = [(i, min(i + 200, size)) for i in range(0, size, 200)]
     gc.collect()
-    workers = os.cpu_count() or 1
-    rss_before = _max_rss_mb()
-    usage_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    with ProcessPoolExecutor(
+        max_workers=BATCH_WORKERS,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_adopt_documents,
+        initargs=(documents,),
+    ) as pool:
+        cpu = sum(pool.map(_floor_range, ranges))
+    wall = time.perf_counter() - started
+    return {"count": size, "total_s": wall, "cpu_s": cpu, "cpu_ms_per_icsr": cpu / size * 1e3}
+
+
+def _one_batch(reports: Sequence[Report], today: date) -> dict[str, Any]:
+    """One streamed batch file (e2b.batch.write_batch) on BATCH_WORKERS processes."""
+    gc.collect()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "batch.xml"
-        t0, c0 = time.perf_counter(), time.process_time()
+        (parent0, children0), t0 = _cpu_s(), time.perf_counter()
         with path.open("wb") as out:
-            result = write_batch(reports, HEADER, out, today=today, workers=workers)
-        t1, c1 = time.perf_counter(), time.process_time()
+            result = write_batch(reports, HEADER, out, today=today, workers=BATCH_WORKERS)
+        (parent1, children1), t1 = _cpu_s(), time.perf_counter()
         size = path.stat().st_size
-    usage_after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    children_cpu = (usage_after.ru_utime + usage_after.ru_stime) - (
-        usage_before.ru_utime + usage_before.ru_stime
-    )
+    workers_cpu, parent_cpu = children1 - children0, parent1 - parent0
     errors = _errors(result.findings)
-    total = t1 - t0
     return {
         "count": result.messages,
-        "workers": workers,
-        "total_s": total,
-        "parent_cpu_s": c1 - c0,
-        "workers_cpu_s": children_cpu,
+        "total_s": t1 - t0,
+        "parent_cpu_s": parent_cpu,
+        "workers_cpu_s": workers_cpu,
+        "cpu_ms_per_icsr": (workers_cpu + parent_cpu) / result.messages * 1000,
         "xml_mb": size / (1024 * 1024),
         "xml_error_findings": len(errors),
         "xml_error_examples": [f.line() for f in errors[:5]],
+    }
+
+
+def batch(
+    reports: Sequence[Report], today: date, documents: Sequence[bytes], single_floor_ms: float
+) -> dict[str, Any]:
+    """The batch's CPU per ICSR against the floor's, side by side, then the whole batch once.
+
+    Side by side: `reports` in parts of BATCH_ROUND_SIZE, each written as a batch file and run
+    through a floor batch of the same messages, alternating which goes first, so that other jobs
+    on a shared machine weigh on both alike; the ratio is of the summed CPU. Then all of
+    `reports` as one batch file, for its wall time and memory.
+    """
+    rss_before = _max_rss_mb()
+    size = min(BATCH_ROUND_SIZE, len(reports) // 4)
+    rounds: list[dict[str, Any]] = []
+    for i in range(len(reports) // size):
+        part = reports[i * size : (i + 1) * size]
+        if i % 2 == 0:
+            floor_run, run = floor_batch(documents, len(part)), _one_batch(part, today)
+        else:
+            run, floor_run = _one_batch(part, today), floor_batch(documents, len(part))
+        run["floor_ms_per_icsr"] = floor_run["cpu_ms_per_icsr"]
+        run["ratio"] = run["cpu_ms_per_icsr"] / floor_run["cpu_ms_per_icsr"]
+        rounds.append(run)
+    ours_ms = statistics.fmean(run["cpu_ms_per_icsr"] for run in rounds)
+    floor_ms = statistics.fmean(run["floor_ms_per_icsr"] for run in rounds)
+    ratio = ours_ms / floor_ms
+    whole = _one_batch(reports, today)
+    return {
+        **whole,
+        "workers": BATCH_WORKERS,
+        "rounds": rounds,
+        "round_size": size,
+        "cpu_ms_per_icsr_side_by_side": ours_ms,
+        "floor_ms_per_icsr": floor_ms,
+        "ratio": ratio,
+        "whole_ratio": whole["cpu_ms_per_icsr"] / floor_ms,
+        "single_floor_ms_per_icsr": single_floor_ms,
+        "ratio_to_single_floor": ours_ms / single_floor_ms,
         "max_rss_before_mb": rss_before,
         "max_rss_after_mb": _max_rss_mb(),
         "workers_max_rss_mb": _children_max_rss_mb(),
-        "target_s": BATCH_TARGET_S,
-        "pass": total <= BATCH_TARGET_S,
+        "target_ratio": BATCH_RATIO_TARGET,
+        "pass": ratio <= BATCH_RATIO_TARGET,
     }
 
 
 # ---------------------------------------------------------------- profile
 
 
-def profile(reports: Sequence[Report], today: date, top: int = 15) -> str:
-    """cProfile of (b)+(c) for each report alone; the top functions by own time."""
+def profile(reports: Sequence[Report], top: int = 15) -> str:
+    """cProfile of to_checked_xml for each report alone; the top functions by own time."""
     profiler = cProfile.Profile()
     profiler.enable()
     for report in reports:
-        root, _ = _build_and_serialise([report])
-        validate_tree(root, today)
+        to_checked_xml([report], HEADER)
     profiler.disable()
     out = io.StringIO()
     pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
@@ -279,7 +402,7 @@ def profile(reports: Sequence[Report], today: date, top: int = 15) -> str:
 
 
 def _verdict(ok: bool) -> str:
-    return "PASS" if ok else "MISS"
+    return "met" if ok else "not met"
 
 
 def print_report(results: dict[str, Any]) -> None:
@@ -315,66 +438,132 @@ def print_report(results: dict[str, Any]) -> None:
     )
 
     p = results["per_icsr"]
-    print(f"\n== 2. per ICSR, each report alone ({p['count']} reports)")
-    print(f"{'step':<34}{'median':>9}{'p95':>9}{'max':>9}{'mean':>9}  (ms)")
+    print(
+        f"\n== 2. per ICSR, side by side ({p['count']} reports; CPU time of this thread, the "
+        f"least of {p['rounds']} alternating runs per report)"
+    )
+    print(f"{'step':<58}{'median':>8}{'p95':>8}{'max':>8}{'mean':>8}  (ms)")
     labels = {
-        "a_validate_report": "(a) validate_report",
-        "b_build_tostring": "(b) build_batch + tostring",
-        "c_validate_tree": "(c) validate_tree (XSD + rules)",
-        "b_plus_c": "(b)+(c) build + validate",
-        "a_plus_b_plus_c": "(a)+(b)+(c)",
+        "model": "model validation (validate_report), not in the ratios",
+        "floor_file": "floor: parse + XSD of the indented file",
+        "ours_file": "ours: to_checked_xml (build + XSD + indented bytes)",
+        "floor_message": "floor: parse + XSD of one batch message in its envelope",
+        "ours_message": "ours: e2b.batch.check_message (build + XSD)",
     }
     for key, label in labels.items():
-        st = p["stats"][key]
+        st = p["ms"][key]
         print(
-            f"{label:<34}{st['median_ms']:>9.2f}{st['p95_ms']:>9.2f}"
-            f"{st['max_ms']:>9.2f}{st['mean_ms']:>9.2f}"
+            f"{label:<58}{st['median']:>8.3f}{st['p95']:>8.3f}{st['max']:>8.3f}{st['mean']:>8.3f}"
+        )
+    for key, label in (("ratio_file", "file (pv.submission)"), ("ratio_message", "batch message")):
+        r = p[key]
+        print(
+            f"ratio ours / floor, {label}: median {r['median']:.2f}x, p95 {r['p95']:.2f}x, "
+            f"max {r['max']:.2f}x"
         )
     share = p["phase_cpu_s"] / p["phase_wall_s"] if p["phase_wall_s"] else 0.0
     print(
         f"(whole loop: {p['phase_wall_s']:.1f} s wall, {p['phase_cpu_s']:.1f} s CPU = "
         f"{share:.0%} of one core; well under 100% means other work shared the CPU)"
     )
-    bc = p["stats"]["b_plus_c"]
-    each = ", ".join(
-        f"{name} {_verdict(bc[f'{name}_ms'] <= p['target_ms'])}"
-        for name in ("median", "p95", "max")
-    )
     print(
-        f"target (b)+(c) <= {p['target_ms']:.0f} ms per ICSR: {_verdict(p['pass'])} "
-        f"(on the median, as the target is stated; {each})"
+        f"target: build + validate <= {p['target_ratio']}x the floor (median, file): "
+        f"{_verdict(p['pass'])}"
     )
     print(
         f"XML per ICSR: median {p['xml_bytes_median'] / 1024:.1f} KiB, max "
-        f"{p['xml_bytes_max'] / 1024:.1f} KiB; validate_tree findings: "
-        f"{p['xml_error_findings']} errors, {p['xml_warning_findings']} warnings"
+        f"{p['xml_bytes_max'] / 1024:.1f} KiB; XSD findings on our output: "
+        f"{p['xsd_error_findings']} errors"
     )
-    for line in p["xml_error_examples"]:
+    for line in p["xsd_error_examples"]:
         print(f"  ! {line}")
 
     b = results["batch"]
-    print(f"\n== 3. one batch of {b['count']:,} ICSRs, streamed (e2b.batch.write_batch)")
     print(
-        f"build + XSD + ICH rules + write: {b['total_s']:.2f} s wall on {b['workers']} worker "
-        f"processes ({b['workers_cpu_s']:.2f} s CPU in workers, {b['parent_cpu_s']:.2f} s in "
-        f"the parent); file {b['xml_mb']:.1f} MiB"
+        f"\n== 3. batches (e2b.batch.write_batch, {b['workers']} processes) beside floor batches "
+        f"(parse + XSD of the same messages on {b['workers']} processes)"
     )
-    print(f"target <= {b['target_s']:.0f} s: {_verdict(b['pass'])}")
-    cpu = b["workers_cpu_s"] + b["parent_cpu_s"]
-    if cpu and b["count"]:
-        per_icsr_ms = cpu / b["count"] * 1000
-        cores = per_icsr_ms * 10_000 / 1000 / b["target_s"]
-        print(
-            f"CPU per ICSR in the batch: {per_icsr_ms:.2f} ms (all processes); 10,000 in "
-            f"{b['target_s']:.0f} s needs about {cores:.1f} cores at this speed"
+    print(
+        f"side by side, {len(b['rounds'])} rounds of {b['round_size']:,} ICSRs, CPU ms per ICSR "
+        "(ours / floor): "
+        + ", ".join(
+            f"{run['cpu_ms_per_icsr']:.2f}/{run['floor_ms_per_icsr']:.2f}" for run in b["rounds"]
         )
+    )
+    ratios = sorted(run["ratio"] for run in b["rounds"])
+    print(
+        f"CPU per ICSR {b['cpu_ms_per_icsr_side_by_side']:.3f} ms vs floor "
+        f"{b['floor_ms_per_icsr']:.3f} ms = {b['ratio']:.2f}x (rounds {ratios[0]:.2f}x to "
+        f"{ratios[-1]:.2f}x); target <= {b['target_ratio']}x: {_verdict(b['pass'])}"
+    )
+    print(
+        f"(vs the per-ICSR floor of section 2, warm caches and one process, mean "
+        f"{b['single_floor_ms_per_icsr']:.3f} ms: {b['ratio_to_single_floor']:.2f}x)"
+    )
+    print(
+        f"one batch of {b['count']:,}: {b['total_s']:.2f} s wall ({b['workers_cpu_s']:.2f} s CPU "
+        f"in workers, {b['parent_cpu_s']:.2f} s in the parent = {b['cpu_ms_per_icsr']:.3f} ms "
+        f"per ICSR, {b['whole_ratio']:.2f}x the floor above); file {b['xml_mb']:.1f} MiB"
+    )
     print(
         f"peak memory (ru_maxrss): parent {b['max_rss_before_mb']:.0f} MiB before, "
         f"{b['max_rss_after_mb']:.0f} MiB after; largest worker {b['workers_max_rss_mb']:.0f} MiB"
     )
-    print(f"findings: {b['xml_error_findings']} errors")
+    errors = b["xml_error_findings"] + sum(run["xml_error_findings"] for run in b["rounds"])
+    print(f"findings: {errors} errors in all batches")
     for line in b["xml_error_examples"]:
         print(f"  ! {line}")
+
+    print("\n== README rows (measure | result | target)")
+    ms = p["ms"]
+    rf, rm = p["ratio_file"], p["ratio_message"]
+    rows = [
+        ("XSD schema load, cold process", f"{s['load_seconds'][0]:.2f} s", "-"),
+        (
+            f"floor per ICSR: lxml parse + XSD of the same bytes, median / p95 "
+            f"({p['count']:,} reports)",
+            f"{ms['floor_file']['median']:.2f} / {ms['floor_file']['p95']:.2f} ms",
+            "-",
+        ),
+        (
+            "build + validate per ICSR (`to_checked_xml`, as `pv.submission.build`), median / p95",
+            f"{ms['ours_file']['median']:.2f} / {ms['ours_file']['p95']:.2f} ms",
+            "-",
+        ),
+        (
+            "build + validate vs floor, per ICSR, median / p95 of the ratios",
+            f"**{rf['median']:.2f}x** / {rf['p95']:.2f}x",
+            f"<= {p['target_ratio']}x (median): **{_verdict(p['pass'])}**",
+        ),
+        (
+            "batch message (`e2b.batch.check_message`) vs its floor, median / p95",
+            f"{rm['median']:.2f}x / {rm['p95']:.2f}x",
+            "-",
+        ),
+        (
+            f"batch CPU per ICSR (workers + parent) vs the floor run as a batch of the same "
+            f"messages, {len(b['rounds'])} alternating rounds of {b['round_size']:,}, "
+            f"{b['workers']} processes",
+            f"**{b['ratio']:.2f}x** ({b['cpu_ms_per_icsr_side_by_side']:.2f} vs "
+            f"{b['floor_ms_per_icsr']:.2f} ms; rounds {min(ratios):.2f}-{max(ratios):.2f}x)",
+            f"<= {b['target_ratio']}x: **{_verdict(b['pass'])}**",
+        ),
+        (
+            f"{b['count']:,}-ICSR batch wall time, {b['workers']} processes",
+            f"{b['total_s']:.1f} s ({b['workers_cpu_s']:.1f} s CPU in workers, "
+            f"{b['parent_cpu_s']:.1f} s in the parent: {b['whole_ratio']:.2f}x the floor), "
+            f"{b['xml_mb']:.0f} MiB file",
+            "-",
+        ),
+        (
+            "peak memory for that batch",
+            f"parent {b['max_rss_after_mb']:.0f} MiB, largest worker "
+            f"{b['workers_max_rss_mb']:.0f} MiB",
+            "-",
+        ),
+    ]
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
 
 
 def _spread(values: list[int]) -> str:
@@ -390,7 +579,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=int,
         default=0,
         metavar="N",
-        help="also print a cProfile of (b)+(c) over N reports (top 15 by own time)",
+        help="also print a cProfile of to_checked_xml over N reports (top 15 by own time)",
     )
     args = parser.parse_args(argv)
     count, batch_size = (100, 1_000) if args.quick else (1_000, 10_000)
@@ -413,20 +602,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         "narrative": _spread([len(x["narrative"]["narrative"]) for x in inputs]),
     }
 
-    warm_up(inputs[:20], today)
+    warm_up([r for r in (validate_report(x, today=today).report for x in inputs[:20]) if r])
     reports, results["per_icsr"] = per_icsr(inputs, today)
     # Profiled before the big batch: freeing its memory slows the next few calls on some VMs.
-    profiled = profile(reports[: args.profile], today) if args.profile else ""
+    profiled = profile(reports[: args.profile]) if args.profile else ""
     big = batch_reports(reports, batch_size, first_number=900001)
-    results["batch"] = batch(big, today)
+    documents = [message_document(report) for report in reports]
+    single_floor_ms = results["per_icsr"]["ms"]["floor_message"]["mean"]
+    results["batch"] = batch(big, today, documents, single_floor_ms)
+    del documents
     del big
     results["max_rss_end_mb"] = _max_rss_mb()
 
     print_report(results)
     if profiled:
-        print(
-            f"\n== cProfile of (b)+(c) over {min(args.profile, count)} reports, top 15 by tottime"
-        )
+        print(f"\n== cProfile of to_checked_xml over {min(args.profile, count)} reports")
         print(profiled)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import threading
 import time
 from pathlib import Path
@@ -19,6 +20,16 @@ BATCH_ROOT = "{urn:hl7-org:v3}MCCI_IN200100UV01"
 # One compiled schema serves every thread (Streamlit sessions); its error log is per call,
 # so a validation and the reading of its log must not interleave with another.
 _validation_lock = threading.Lock()
+
+
+def _fresh_lock_in_child() -> None:
+    """A forked batch worker must not inherit the lock held by another thread of its parent."""
+    global _validation_lock
+    _validation_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_fresh_lock_in_child)
 
 
 @functools.cache

@@ -1,5 +1,7 @@
 """Validate an E2B(R3) file: the ICH XSD first, then the ICH business rules.
 
+For files from elsewhere. Our own XML, built from validated models, is checked against the XSD
+alone as it is built (e2b.writer.to_checked_xml, e2b.batch): tests prove it passes the rules.
 Returns findings; only unusable input (not XML, hostile, unreadable, too large) raises.
 """
 

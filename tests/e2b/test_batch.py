@@ -47,7 +47,7 @@ def test_streamed_batch_is_valid_and_reads_back_in_order(workers: int) -> None:
 
 def test_a_message_checked_alone_gets_the_same_findings_as_in_a_batch() -> None:
     report = golden_reports()[0]
-    message, findings = check_message(report, HEADER, TODAY)
+    message, findings = check_message(report, HEADER)
     assert findings == []
     assert message.startswith(b"<PORR_IN049016UV")
     assert b"ITSVersion" not in message.split(b">", 1)[0]
@@ -56,3 +56,29 @@ def test_a_message_checked_alone_gets_the_same_findings_as_in_a_batch() -> None:
 def test_an_empty_batch_is_refused() -> None:
     with pytest.raises(ValueError, match="at least one report"):
         write_batch([], HEADER, io.BytesIO())
+
+
+def test_workers_take_index_ranges_and_no_report_is_pickled(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(self: Report, protocol: int) -> object:
+        raise AssertionError("a Report was pickled")
+
+    reports = golden_reports() * 2
+    monkeypatch.setattr(Report, "__reduce_ex__", refuse)
+    in_workers, in_process = io.BytesIO(), io.BytesIO()
+    result = write_batch(reports, HEADER, in_workers, today=TODAY, workers=2, chunk_size=3)
+    write_batch(reports, HEADER, in_process, today=TODAY, workers=1)
+    assert result.messages == len(reports)
+    assert in_workers.getvalue() == in_process.getvalue()  # chunks appended in order
+
+
+def test_a_message_with_an_xsd_error_is_written_with_its_findings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    report = golden_reports()[0]
+    monkeypatch.setattr(
+        "e2b.batch.render_message",
+        lambda report, header: "<PORR_IN049016UV><unexpected/></PORR_IN049016UV>",
+    )
+    message, findings = check_message(report, HEADER)
+    assert message == b"<PORR_IN049016UV><unexpected/></PORR_IN049016UV>"
+    assert findings and {f.element for f in findings} == {"XSD"}

@@ -93,3 +93,25 @@ def test_the_batch_schema_needs_only_local_files() -> None:
             pending.append(target)
     # SOURCE.md: the batch closure is 4 core schemas and the ICSR message types around them.
     assert len([xsd for xsd in seen if xsd.parent.name == "coreschemas"]) == 4
+
+
+def _validate_minimal_batch() -> None:
+    import os
+
+    os._exit(0 if schema_findings(parse_file(MINIMAL_BATCH)) == [] else 1)
+
+
+def test_a_forked_worker_validates_while_another_thread_holds_the_lock() -> None:
+    """e2b.batch forks workers; a lock held at fork time by another thread is never released."""
+    import multiprocessing
+
+    from e2b import schema
+
+    load_schema()
+    with schema._validation_lock:  # as another thread of the parent, mid-validation
+        child = multiprocessing.get_context("fork").Process(target=_validate_minimal_batch)
+        child.start()
+        child.join(timeout=60)
+    if child.exitcode is None:
+        child.kill()
+    assert child.exitcode == 0

@@ -6,6 +6,7 @@ Golden files live in tests/golden/. After a deliberate change to the XML, regene
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -14,11 +15,13 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
+from markupsafe import Markup, escape
 
+from e2b.batch import write_batch
 from e2b.mapping import NS
 from e2b.reader import read_bytes
 from e2b.validate import validate_bytes
-from e2b.writer import BatchHeader, to_xml
+from e2b.writer import BatchHeader, _xml_value, build_batch, to_checked_xml, to_xml
 from pv.model import Report
 from pv.validation import validate_report
 from tests.cases import TODAY, case_names, load_case
@@ -149,3 +152,64 @@ def test_control_characters_are_refused_with_a_clear_message() -> None:
     assert finding.element == "H.1"
     assert finding.path == "narrative.narrative"
     assert "control character (U+0007)" in finding.message
+
+
+# ---------------------------------------------------------------- our own output and the rules
+# At run time our XML gets the XSD only (to_checked_xml, e2b.batch); these tests are the proof
+# that it also passes the ICH rule layer, which therefore need not run on it again.
+
+
+def synthetic_reports() -> list[Report]:
+    """The first 100 of the benchmark's 1,000 varied reports (bench/synthetic.py, its seed)."""
+    from bench.synthetic import TODAY as BENCH_TODAY
+    from bench.synthetic import generate
+
+    reports = []
+    for data in generate(100):
+        report = validate_report(data, today=BENCH_TODAY).report
+        assert report is not None
+        reports.append(report)
+    return reports
+
+
+@pytest.mark.parametrize("name", GOLDEN_CASES)
+def test_checked_xml_of_a_golden_case_is_to_xml_and_passes_the_rule_layer(name: str) -> None:
+    report = case_report(name)
+    xml, findings = to_checked_xml([report], HEADER)
+    assert findings == []
+    assert xml == to_xml([report], HEADER)
+    assert validate_bytes(xml, TODAY) == []  # XSD and every ICH rule
+
+
+def test_the_benchmark_reports_pass_the_rule_layer_as_checked_xml_and_as_batch_messages() -> None:
+    reports = synthetic_reports()
+    for report in reports:
+        xml, findings = to_checked_xml([report], HEADER)
+        assert findings == []
+        assert validate_bytes(xml, TODAY) == [], report.case.sender_report_id
+    out = io.BytesIO()  # e2b.batch writes the rendered messages, not to_xml's bytes
+    result = write_batch(reports, HEADER, out, today=TODAY, workers=1)
+    assert result.findings == []
+    assert validate_bytes(out.getvalue(), TODAY) == []
+
+
+def test_an_xsd_error_in_our_own_output_is_a_finding(monkeypatch: pytest.MonkeyPatch) -> None:
+    report = case_report("itp_course2")
+    # A tree the XSD refuses, as a template bug would give: an unknown element in the message.
+    broken = build_batch([report], HEADER)
+    message = broken.find("h:PORR_IN049016UV", NS)
+    assert message is not None
+    etree.SubElement(message, "{urn:hl7-org:v3}unexpected")
+    monkeypatch.setattr("e2b.writer.build_batch", lambda reports, header: broken)
+    _, findings = to_checked_xml([report], HEADER)
+    assert findings and {f.element for f in findings} == {"XSD"}
+    assert "unexpected" in findings[0].message
+
+
+@pytest.mark.parametrize("text", [*HOSTILE, "a\tb\nc\rd", "it's \"quoted\" & <tagged>"])
+def test_values_are_escaped_once_as_markupsafe_would(text: str) -> None:
+    expected = str(escape(text))
+    for char, reference in (("\n", "&#10;"), ("\r", "&#13;"), ("\t", "&#9;")):
+        expected = expected.replace(char, reference)
+    assert _xml_value(text) == expected
+    assert _xml_value(Markup("<given>x</given>")) == "<given>x</given>"  # macro output as is

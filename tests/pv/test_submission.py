@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from e2b.findings import Finding
+from e2b.validate import validate_bytes
 from e2b.writer import to_xml
 from e2b.xmlsafe import UnusableXMLError
 from pv.config import Settings
@@ -121,3 +123,19 @@ def test_a_hostile_follow_up_file_is_unusable() -> None:
     hostile = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>'
     with pytest.raises(UnusableXMLError):
         follow_up(hostile, CASE, today=TODAY)
+
+
+def test_the_stored_xml_passes_the_xsd_and_every_ich_rule() -> None:
+    """build() checks its own XML against the XSD only; the ICH rules hold for it too."""
+    submission = build(answers(), CASE, settings=Settings(), now=NOW)
+    assert validate_bytes(submission.xml, NOW.date()) == []
+
+
+def test_an_xsd_error_in_the_built_xml_refuses_the_report(monkeypatch: pytest.MonkeyPatch) -> None:
+    xsd_error = Finding("error", "XSD", "/*", "line 1: Element 'x': This element is not expected.")
+    monkeypatch.setattr(
+        "pv.submission.to_checked_xml", lambda reports, header: (b"<x/>", [xsd_error])
+    )
+    with pytest.raises(SubmissionRefused) as refused:
+        build(answers(), CASE, settings=Settings(), now=NOW)
+    assert xsd_error in refused.value.findings
