@@ -269,15 +269,21 @@ def test_a_year_9999_placeholder_is_a_finding_not_a_crash() -> None:
 INDICATION = DRUG + "/h:inboundRelationship[@typeCode='RSON']/h:observation/h:value"
 
 
-def test_an_indication_given_as_text_only_is_valid() -> None:
-    """G.k.7.r.1 without G.k.7.r.2b, as most partner files send it: MedDRA code system, text."""
-    root = fresh_tree()
+def _uncoded_indication(root: etree._Element) -> etree._Element:
+    """The first indication emptied to a bare MedDRA value: code system, no code, no text."""
     [value] = nodes(root, INDICATION)[:1]
     for name in ("code", "codeSystemVersion"):
         value.attrib.pop(name, None)
     value.set("codeSystem", "2.16.840.1.113883.6.163")
     for child in list(value):
         value.remove(child)
+    return value
+
+
+def test_an_indication_given_as_text_only_is_valid() -> None:
+    """G.k.7.r.1 without G.k.7.r.2b, as most partner files send it: MedDRA code system, text."""
+    root = fresh_tree()
+    value = _uncoded_indication(root)
     etree.SubElement(value, f"{{{NS['h']}}}originalText").text = "Multiple sclerosis"
     assert batch_findings(root, TODAY) == []
     value.set("nullFlavor", "UNK")  # the IG's way to say the indication is not known
@@ -286,12 +292,7 @@ def test_an_indication_given_as_text_only_is_valid() -> None:
 
 def test_a_meddra_value_with_nothing_in_it_is_an_error() -> None:
     root = fresh_tree()
-    [value] = nodes(root, INDICATION)[:1]
-    for name in ("code", "codeSystemVersion"):
-        value.attrib.pop(name, None)
-    value.set("codeSystem", "2.16.840.1.113883.6.163")
-    for child in list(value):
-        value.remove(child)
+    _uncoded_indication(root)
     assert [f.element for f in batch_findings(root, TODAY)] == ["E.i.2.1b"]
 
 
