@@ -43,9 +43,9 @@ if str(ROOT) not in sys.path:
 from bench.synthetic import SEED, TODAY, generate  # noqa: E402
 from e2b.batch import check_message, write_batch  # noqa: E402
 from e2b.findings import Finding  # noqa: E402
+from e2b.model import ICSR  # noqa: E402
 from e2b.schema import load_schema  # noqa: E402
 from e2b.writer import BatchHeader, render_envelope, to_checked_xml  # noqa: E402
-from pv.model import Report  # noqa: E402
 from pv.validation import validate_report  # noqa: E402
 
 # Issue 10: build + validate of one ICSR at most 1.6x the floor (median over the reports), and a
@@ -148,14 +148,14 @@ def floor(data: bytes) -> None:
     load_schema().validate(etree.fromstring(data))
 
 
-def message_document(report: Report) -> bytes:
+def message_document(report: ICSR) -> bytes:
     """One message as e2b.batch writes it, inside the batch envelope: what its floor parses."""
     start, end = render_envelope(HEADER)
     message, _ = check_message(report, HEADER)
     return _DECLARATION + start.encode() + message + end.encode()
 
 
-def warm_up(reports: Sequence[Report]) -> None:
+def warm_up(reports: Sequence[ICSR]) -> None:
     """Load the schema and take every code path once, so first-call costs are not timed."""
     load_schema()
     for report in reports:
@@ -183,14 +183,14 @@ def _least_cpu_ns(pairs: Sequence[tuple[str, Callable[[], object]]], turn: int) 
     return best
 
 
-def per_icsr(inputs: Sequence[dict[str, Any]], today: date) -> tuple[list[Report], dict[str, Any]]:
+def per_icsr(inputs: Sequence[dict[str, Any]], today: date) -> tuple[list[ICSR], dict[str, Any]]:
     """For each input: model validation once, then our two paths and their floors side by side.
 
     `file`: pv.submission's path, e2b.writer.to_checked_xml (build, XSD, indented bytes), against
     the floor on those bytes. `message`: e2b.batch's per-message path, check_message (build,
     XSD), against the floor on that message in its envelope.
     """
-    reports: list[Report] = []
+    reports: list[ICSR] = []
     ns: dict[str, list[int]] = {
         k: [] for k in ("model", "floor_file", "ours_file", "floor_message", "ours_message")
     }
@@ -201,9 +201,9 @@ def per_icsr(inputs: Sequence[dict[str, Any]], today: date) -> tuple[list[Report
         started = time.thread_time_ns()
         result = validate_report(data, today=today)
         ns["model"].append(time.thread_time_ns() - started)
-        report = result.report
-        if report is None or _errors(result.findings):
+        if result.report is None or _errors(result.findings):
             raise RuntimeError(f"{data['case']['sender_report_id']} did not validate")
+        report = result.report.for_sending()  # what pv.submission hands the writer
         reports.append(report)
         xml, findings = to_checked_xml([report], HEADER)
         document = message_document(report)
@@ -247,9 +247,9 @@ def per_icsr(inputs: Sequence[dict[str, Any]], today: date) -> tuple[list[Report
 # ---------------------------------------------------------------- one large batch
 
 
-def batch_reports(reports: Sequence[Report], size: int, first_number: int) -> list[Report]:
+def batch_reports(reports: Sequence[ICSR], size: int, first_number: int) -> list[ICSR]:
     """`size` reports cycling `reports`, each with its own case ID (copies, not re-validated)."""
-    out: list[Report] = []
+    out: list[ICSR] = []
     for i in range(size):
         report = reports[i % len(reports)]
         case_id = f"SA-LEMTRADAPV-{first_number + i}"
@@ -314,7 +314,7 @@ def floor_batch(documents: Sequence[bytes], size: int) -> dict[str, float]:
     return {"count": size, "total_s": wall, "cpu_s": cpu, "cpu_ms_per_icsr": cpu / size * 1e3}
 
 
-def _one_batch(reports: Sequence[Report], today: date) -> dict[str, Any]:
+def _one_batch(reports: Sequence[ICSR], today: date) -> dict[str, Any]:
     """One streamed batch file (e2b.batch.write_batch) on BATCH_WORKERS processes."""
     gc.collect()
     with tempfile.TemporaryDirectory() as folder:
@@ -339,7 +339,7 @@ def _one_batch(reports: Sequence[Report], today: date) -> dict[str, Any]:
 
 
 def batch(
-    reports: Sequence[Report], today: date, documents: Sequence[bytes], single_floor_ms: float
+    reports: Sequence[ICSR], today: date, documents: Sequence[bytes], single_floor_ms: float
 ) -> dict[str, Any]:
     """The batch's CPU per ICSR against the floor's, side by side, then the whole batch once.
 
@@ -386,7 +386,7 @@ def batch(
 # ---------------------------------------------------------------- profile
 
 
-def profile(reports: Sequence[Report], top: int = 15) -> str:
+def profile(reports: Sequence[ICSR], top: int = 15) -> str:
     """cProfile of to_checked_xml for each report alone; the top functions by own time."""
     profiler = cProfile.Profile()
     profiler.enable()
@@ -602,7 +602,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "narrative": _spread([len(x["narrative"]["narrative"]) for x in inputs]),
     }
 
-    warm_up([r for r in (validate_report(x, today=today).report for x in inputs[:20]) if r])
+    warm_up(
+        [
+            r.for_sending()
+            for r in (validate_report(x, today=today).report for x in inputs[:20])
+            if r
+        ]
+    )
     reports, results["per_icsr"] = per_icsr(inputs, today)
     # Profiled before the big batch: freeing its memory slows the next few calls on some VMs.
     profiled = profile(reports[: args.profile]) if args.profile else ""

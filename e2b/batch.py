@@ -24,11 +24,11 @@ from lxml import etree
 
 from e2b.findings import Finding
 from e2b.mapping import HL7
+from e2b.model import ICSR
 from e2b.rules import batch_findings
 from e2b.schema import message_schema_findings, schema_findings
 from e2b.writer import BatchHeader, render_envelope, render_message
 from e2b.xmlsafe import make_parser
-from pv.model import Report
 
 _MESSAGE = f"{{{HL7}}}PORR_IN049016UV"
 _COPY_BUFFER = 1 << 20
@@ -63,7 +63,7 @@ def _parse_in_envelope(message: bytes, header: BatchHeader) -> etree._Element:
 
 
 def _envelope(
-    header: BatchHeader, first: Report, today: date | None
+    header: BatchHeader, first: ICSR, today: date | None
 ) -> tuple[bytes, bytes, list[Finding]]:
     """The batch start and end as bytes, checked once (with the first message inside).
 
@@ -77,7 +77,7 @@ def _envelope(
     return _DECLARATION + start, end, findings
 
 
-def check_message(report: Report, header: BatchHeader) -> tuple[bytes, list[Finding]]:
+def check_message(report: ICSR, header: BatchHeader) -> tuple[bytes, list[Finding]]:
     """Render one message and check it against the XSD; the bytes are those checked.
 
     The rendered text goes into the file as it is (no re-serialising): what was parsed and
@@ -91,7 +91,7 @@ def check_message(report: Report, header: BatchHeader) -> tuple[bytes, list[Find
 
 
 def _check_range(
-    reports: Sequence[Report], header: BatchHeader, start: int, stop: int, out: BinaryIO
+    reports: Sequence[ICSR], header: BatchHeader, start: int, stop: int, out: BinaryIO
 ) -> list[Finding]:
     """Write the messages of reports[start:stop] to `out` as they are checked; their findings."""
     findings: list[Finding] = []
@@ -106,7 +106,7 @@ def _check_range(
 class _Job:
     """What a forked worker shares with the parent: the reports, the header, the chunk folder."""
 
-    reports: Sequence[Report]
+    reports: Sequence[ICSR]
     header: BatchHeader
     folder: Path
 
@@ -133,7 +133,7 @@ def _write_chunk(bounds: tuple[int, int]) -> tuple[Path, int, list[Finding]]:
 
 
 def write_batch(
-    reports: Sequence[Report],
+    reports: Sequence[ICSR],
     header: BatchHeader,
     out: BinaryIO,
     *,

@@ -8,6 +8,7 @@ needs when it runs, so `--help` and a usage error cost only the interpreter's st
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -35,20 +36,18 @@ def _reason(text: str) -> str:
     return text
 
 
-def batch_header(report_ids: Sequence[str]) -> BatchHeader:
-    """N.1 header from configuration; the batch number is derived from the first report."""
+def batch_header(report_ids: Sequence[str], sender_id: str, receiver_id: str) -> BatchHeader:
+    """N.1 header; the batch number is derived from the first report and the time."""
     from datetime import UTC, datetime
 
     from e2b.writer import BatchHeader
-    from pv.config import load_settings
 
-    settings = load_settings()
     now = datetime.now(UTC).replace(microsecond=0)
     first = report_ids[0] if report_ids else "EMPTY"
     return BatchHeader(
         batch_id=f"{first}-{now:%Y%m%d%H%M%S}",
-        sender_id=settings.sender_id,
-        receiver_id=settings.receiver_id,
+        sender_id=sender_id,
+        receiver_id=receiver_id,
         created_at=now,
     )
 
@@ -63,10 +62,10 @@ def _build(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from e2b.findings import has_errors
+    from e2b.model import ICSR
     from e2b.validate import validate_tree
+    from e2b.validation import validate_icsr
     from e2b.writer import build_batch, to_xml
-    from pv.model import Report
-    from pv.validation import validate_report
 
     try:
         data = json.loads(Path(args.report).read_text(encoding="utf-8"))
@@ -77,20 +76,22 @@ def _build(args: argparse.Namespace) -> int:
         print(f"{args.report} is not JSON: {exc.msg} at line {exc.lineno}", file=sys.stderr)
         return UNUSABLE
     items = data if isinstance(data, list) else [data]
-    reports: list[Report] = []
+    reports: list[ICSR] = []
     problems: list[Finding] = []
     for item in items:
         if not isinstance(item, dict):
             print(f"{args.report}: each report must be a JSON object", file=sys.stderr)
             return UNUSABLE
-        result = validate_report(item)
+        result = validate_icsr(item)
         problems.extend(result.findings)
         if result.report is not None:
             reports.append(result.report)
     _print_findings(problems, args.report)
     if has_errors(problems):
         return FINDINGS
-    header = batch_header([r.case.sender_report_id for r in reports])
+    header = batch_header(
+        [r.case.sender_report_id for r in reports], args.sender_id, args.receiver_id
+    )
     xml_findings = validate_tree(build_batch(reports, header))
     if has_errors(xml_findings):
         _print_findings(xml_findings, "generated XML")
@@ -224,9 +225,9 @@ def _ack(args: argparse.Namespace) -> int:
 def _schema(args: argparse.Namespace) -> int:
     import json
 
-    from pv.model import Report
+    from e2b.model import ICSR
 
-    print(json.dumps(Report.model_json_schema(), indent=2, ensure_ascii=False))
+    print(json.dumps(ICSR.model_json_schema(), indent=2, ensure_ascii=False))
     return OK
 
 
@@ -236,6 +237,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     build = commands.add_parser("build", help="report JSON -> E2B(R3) XML batch")
     build.add_argument("report", help="a report (or a list of reports) as JSON")
     build.add_argument("-o", "--output", help="XML file to write (default: stdout)")
+    build.add_argument(
+        "--sender-id",
+        default=os.environ.get("E2B_SENDER_ID", "SENDER"),
+        help="batch sender identifier, N.1.3 (default: $E2B_SENDER_ID or SENDER)",
+    )
+    build.add_argument(
+        "--receiver-id",
+        default=os.environ.get("E2B_RECEIVER_ID", "RECEIVER"),
+        help="batch receiver identifier, N.1.4 (default: $E2B_RECEIVER_ID or RECEIVER)",
+    )
     build.set_defaults(run=_build)
     validate = commands.add_parser("validate", help="check files against the XSD and ICH rules")
     validate.add_argument("files", nargs="+")

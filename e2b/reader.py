@@ -1,4 +1,4 @@
-"""ICH E2B(R3) XML -> report data (and, through the model, a `Report`).
+"""ICH E2B(R3) XML -> report data (and, through the model, an `ICSR`).
 
 The element locations mirror `e2b.writer` and the codes come from `e2b.mapping`; this module only
 walks the message. Elements are selected by code AND code system, so regional extensions (FDA,
@@ -7,7 +7,6 @@ EU, ...) that reuse a code under another system are ignored rather than misread.
 
 from __future__ import annotations
 
-import re
 import uuid
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -59,9 +58,9 @@ from e2b.mapping import (
     Group,
     Obs,
 )
+from e2b.model import ICSR
+from e2b.validation import validate_icsr
 from e2b.xmlsafe import UnusableXMLError, parse_bytes, parse_file
-from pv.model import Report
-from pv.validation import validate_report
 
 E = etree._Element
 _XSI_TYPE = f"{{{XSI}}}type"
@@ -79,7 +78,7 @@ class ReadReport:
 
     message_id: str | None
     data: dict[str, Any]
-    report: Report | None
+    report: ICSR | None
     findings: list[Finding] = field(default_factory=list)
 
 
@@ -377,7 +376,7 @@ def read_message(message: E) -> ReadReport:
     # (e.g. D.1 for a patient known only by masked initials) rather than the whole section.
     for section in ("case", "patient", "narrative"):
         data.setdefault(section, {})
-    result = validate_report(data, received=True)
+    result = validate_icsr(data, received=True)
     report = None if has_errors(problems) else result.report
     return ReadReport(message_id, data, report, problems + result.findings)
 
@@ -978,9 +977,7 @@ def _drug(
         "dosages": [
             # G.k.4.r is the COMP relationship; others (e.g. FDA's FLFS) are not dosages.
             _dosage(n)
-            for n in _all(
-                sa, "h:outboundRelationship2[@typeCode='COMP']/h:substanceAdministration"
-            )
+            for n in _all(sa, "h:outboundRelationship2[@typeCode='COMP']/h:substanceAdministration")
         ],
         "cumulative_dose": cumulative,
         "gestation_at_exposure": gestation,
@@ -1009,20 +1006,6 @@ def _drug(
     }
 
 
-_COURSE = re.compile(r"^Course (?P<course>[1-9]|1[0-9]|20)(?:: (?P<text>.*))?$", re.DOTALL)
-
-
-def _course_and_text(text: str | None) -> dict[str, Any]:
-    """Split the writer's "Course N: ..." prefix of G.k.4.r.8 back into course and text.
-
-    Only the model's course numbers (1 to 20) are split off; other text is kept whole.
-    """
-    match = _COURSE.match(text) if text else None
-    if match is None:
-        return {"text": text}
-    return {"course": int(match["course"]), "text": match["text"]}
-
-
 def _dosage(sa: E) -> dict[str, Any]:
     times = _effective_parts(_one(sa, "h:effectiveTime"), "G.k.4.r.4", "G.k.4.r.5")
     period = times.get("period")
@@ -1039,7 +1022,7 @@ def _dosage(sa: E) -> dict[str, Any]:
         "end": times.get("end"),
         "duration": times.get("duration"),
         "batch": _text(_one(instance, "h:productInstanceInstance/h:lotNumberText")),
-        **_course_and_text(_text(_one(sa, "h:text"))),
+        "text": _text(_one(sa, "h:text")),
         "dose_form": _text(_one(instance, "h:kindOfProduct/h:formCode/h:originalText")),
         "dose_form_term": _term_id(_one(instance, "h:kindOfProduct/h:formCode")),
         "route": _text(_one(sa, "h:routeCode/h:originalText")),

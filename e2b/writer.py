@@ -1,4 +1,4 @@
-"""Report model -> ICH E2B(R3) XML: an MCCI_IN200100UV01 batch of PORR_IN049016UV messages.
+"""ICSR model -> ICH E2B(R3) XML: an MCCI_IN200100UV01 batch of PORR_IN049016UV messages.
 
 The XML is rendered from templates/icsr.xml.j2 with every value escaped and parsed back, message
 by message, by the hardened lxml parser: no user text can change the structure, and the result is
@@ -31,9 +31,9 @@ from e2b import mapping
 from e2b.codelists import codelist_oid
 from e2b.dates import datetime_to_hl7, to_hl7
 from e2b.findings import Finding
+from e2b.model import ICSR, Dosage, Reaction, Seriousness
 from e2b.schema import schema_findings
 from e2b.xmlsafe import make_parser
-from pv.model import Dosage, Reaction, Report, Seriousness
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 TEMPLATE = "icsr.xml.j2"
@@ -49,7 +49,7 @@ class BatchHeader:
     created_at: datetime  # N.1.5
 
 
-def build_batch(reports: Sequence[Report], header: BatchHeader) -> etree._Element:
+def build_batch(reports: Sequence[ICSR], header: BatchHeader) -> etree._Element:
     """The MCCI_IN200100UV01 batch element for one or more reports."""
     parts = _template_parts()
     # One parser for the whole batch, fed a message at a time: the text of a large batch is
@@ -63,7 +63,7 @@ def build_batch(reports: Sequence[Report], header: BatchHeader) -> etree._Elemen
     return root
 
 
-def render_message(report: Report, header: BatchHeader) -> str:
+def render_message(report: ICSR, header: BatchHeader) -> str:
     """One PORR_IN049016UV message as text, for a batch that streams messages (unchecked)."""
     return _template_parts()["message"](report, header)
 
@@ -74,12 +74,12 @@ def render_envelope(header: BatchHeader) -> tuple[str, str]:
     return parts["batch_start"](header), parts["batch_end"](header)
 
 
-def to_xml(reports: Sequence[Report], header: BatchHeader) -> bytes:
+def to_xml(reports: Sequence[ICSR], header: BatchHeader) -> bytes:
     """Serialised batch, UTF-8 with declaration, indented for people who open the file."""
     return _serialise(build_batch(reports, header))
 
 
-def to_checked_xml(reports: Sequence[Report], header: BatchHeader) -> tuple[bytes, list[Finding]]:
+def to_checked_xml(reports: Sequence[ICSR], header: BatchHeader) -> tuple[bytes, list[Finding]]:
     """`to_xml` and its XSD findings, from one render and one parse: our own output's check.
 
     The ICH rule layer (e2b.rules) is not run again here: the reports are validated models, and
@@ -101,17 +101,6 @@ def _serialise(root: etree._Element) -> bytes:
     """
     data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     return bytes(data).removesuffix(b"\n")
-
-
-COURSE_PREFIX = "Course {course}"
-
-
-def dosage_text(dosage: Dosage) -> str | None:
-    """G.k.4.r.8 with the LEMTRADA course number in front ("Course 2: 12 mg/day ...")."""
-    if dosage.course is None:
-        return dosage.text
-    prefix = COURSE_PREFIX.format(course=dosage.course)
-    return f"{prefix}: {dosage.text}" if dosage.text is not None else prefix
 
 
 # ---------------------------------------------------------------- filters the template uses
@@ -237,7 +226,6 @@ def _template_parts() -> dict[str, Callable[..., str]]:
         codelist_oid=codelist_oid,
         hl7_date=to_hl7,
         hl7_timestamp=datetime_to_hl7,
-        dosage_text=dosage_text,
         effective_time=_effective_time,
         seriousness_codes=_seriousness_codes,
         uri_part=uri_part,
@@ -249,7 +237,6 @@ def _template_parts() -> dict[str, Callable[..., str]]:
 __all__ = [
     "BatchHeader",
     "build_batch",
-    "dosage_text",
     "render_envelope",
     "render_message",
     "to_checked_xml",

@@ -1,21 +1,31 @@
 """Data-entry rules: what this tool asks of a health professional typing a report, beyond ICH.
 
-They apply to the form's answers only, never to files received from others (those are read as
-sent, with the ICH rules of `e2b`). Each names the field the reporter can fix.
+They refuse the form's answers, never a file received from others: such a file is read as
+sent, held to the ICH rules of `e2b.model_rules`, and its implausible parts (`PLAUSIBILITY`)
+are named as warnings. Each finding names the field the reporter can fix.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import date
 
-from e2b.dates import Precision, precision
+from e2b.codelists import Outcome, ReportType, Sex
+from e2b.dates import Precision, is_before, precision
 from e2b.findings import Finding
+from e2b.model_rules import finding
 from pv.model import Report
 
-EntryRule = Callable[[Report], Iterator[Finding]]
+# The guide categories that mean exposure in pregnancy (pv/data/guide_categories.csv).
+PREGNANCY_CATEGORIES = frozenset({"pregnancy_exposure"})
+DOSAGE_TEXT_LIMIT = 2000  # G.k.4.r.8, with the course prefix
 
 
-def _birth_date_is_a_full_date(report: Report) -> Iterator[Finding]:
+def _error(element: str, path: str, text: str) -> Finding:
+    return finding("error", element, path, text)
+
+
+def _birth_date_is_a_full_date(report: Report, today: date) -> Iterator[Finding]:
     """ICH IG D.2.1: at least the day; a year or a month alone is sent as an age instead."""
     birth = report.patient.birth_date
     if birth and precision(birth) < Precision.DAY:
@@ -28,9 +38,128 @@ def _birth_date_is_a_full_date(report: Report) -> Iterator[Finding]:
         )
 
 
-RULES: tuple[EntryRule, ...] = (_birth_date_is_a_full_date,)
+def _study(report: Report, today: date) -> Iterator[Finding]:
+    """The form files spontaneous reports; it does not collect C.5 study details."""
+    if report.case.report_type is ReportType.STUDY:
+        yield _error(
+            "C.5.4",
+            "case.report_type",
+            "reports from studies need study details, which this tool does not collect",
+        )
 
 
-def entry_findings(report: Report) -> list[Finding]:
+def _plausible_patient(report: Report, today: date) -> Iterator[Finding]:
+    """A male patient or parent has no last menstrual period; birth comes before onset."""
+    patient = report.patient
+    if patient.last_menstrual_period and patient.sex is Sex.MALE:
+        yield _error(
+            "D.6",
+            "patient.last_menstrual_period",
+            "a last menstrual period is given but the patient's sex is male",
+        )
+    if patient.birth_date:
+        for i, reaction in enumerate(report.reactions):
+            if reaction.start and not is_before(patient.birth_date, reaction.start):
+                yield _error(
+                    "D.2.1",
+                    "patient.birth_date",
+                    f"date of birth is after the start of reaction {i + 1}",
+                )
+    parent = patient.parent
+    if parent is not None and parent.last_menstrual_period and parent.sex is Sex.MALE:
+        yield _error(
+            "D.10.3",
+            "patient.parent.last_menstrual_period",
+            "a last menstrual period is given but the parent's sex is male",
+        )
+
+
+def _pregnancy(report: Report, today: date) -> Iterator[Finding]:
+    """Exposure in pregnancy needs a female patient, or a parent block for a child/foetus report."""
+    patient = report.patient
+    pregnancy = [
+        i for i, r in enumerate(report.reactions) if r.guide_category in PREGNANCY_CATEGORIES
+    ]
+    exposed = [i for i, d in enumerate(report.drugs) if d.gestation_at_exposure is not None]
+    if not (pregnancy or exposed):
+        return
+    if patient.parent is None and patient.sex is not Sex.FEMALE:
+        path = (
+            f"reactions[{pregnancy[0]}].guide_category"
+            if pregnancy
+            else f"drugs[{exposed[0]}].gestation_at_exposure"
+        )
+        yield _error(
+            "D.5",
+            path,
+            "exposure during pregnancy needs a female patient, or the parent's details (D.10) "
+            "when the report is about the child",
+        )
+    if patient.parent is not None and patient.parent.sex is Sex.MALE and pregnancy:
+        yield finding(
+            "warning",
+            "D.10.6",
+            "patient.parent.sex",
+            "exposure during pregnancy is reported with a male parent; check whether the "
+            "father was exposed (G.k.10.r 'drug taken by the father')",
+        )
+
+
+def _death(report: Report, today: date) -> Iterator[Finding]:
+    """A death is reported with its details, and the details with a fatal reaction."""
+    fatal = any(r.outcome is Outcome.FATAL or r.seriousness.death for r in report.reactions)
+    death = report.patient.death
+    if fatal and death is None:
+        yield _error(
+            "D.9",
+            "patient.death",
+            "a reaction resulted in death: give the death details (date of death, causes)",
+        )
+    if death is None:
+        return
+    if not fatal:
+        yield _error(
+            "E.i.7",
+            "patient.death",
+            "death details are given but no reaction has a fatal outcome or results in death",
+        )
+    if death.date:
+        for i, reaction in enumerate(report.reactions):
+            if reaction.start and not is_before(reaction.start, death.date):
+                yield _error(
+                    "D.9.1",
+                    "patient.death.date",
+                    f"date of death is before the start of reaction {i + 1}",
+                )
+
+
+def _dosage_text_fits(report: Report, today: date) -> Iterator[Finding]:
+    """G.k.4.r.8 holds 2,000 characters, the "Course N: " prefix included."""
+    for k, drug in enumerate(report.drugs):
+        for r, dosage in enumerate(drug.dosages):
+            sent = dosage.sent_text()
+            if sent is not None and len(sent) > DOSAGE_TEXT_LIMIT:
+                yield _error(
+                    "G.k.4.r.8",
+                    f"drugs[{k}].dosages[{r}].text",
+                    f"dosage text is too long (at most {DOSAGE_TEXT_LIMIT - 50} characters)",
+                )
+
+
+EntryRule = Callable[[Report, date], Iterator[Finding]]
+
+# Implausible data: refused when typed, named as a warning when another system sent it.
+PLAUSIBILITY: tuple[EntryRule, ...] = (_plausible_patient, _pregnancy, _death)
+# What the form asks beyond ICH and plausibility (a received file is held to ICH alone).
+RULES: tuple[EntryRule, ...] = (
+    _birth_date_is_a_full_date,
+    _study,
+    *PLAUSIBILITY,
+    _dosage_text_fits,
+)
+
+
+def entry_findings(report: Report, today: date | None = None) -> list[Finding]:
     """Every data-entry problem of a report typed into the form."""
-    return [finding for rule in RULES for finding in rule(report)]
+    today = today or date.today()
+    return [f for rule in RULES for f in rule(report, today)]

@@ -1,720 +1,154 @@
-"""The report model: one Individual Case Safety Report (ICSR) as a healthcare professional files it.
+"""The report a healthcare professional files: the ICSR of `e2b.model` plus what is local to this
+tool, the guide category of each reaction and the LEMTRADA course of each dosage.
 
-This is the single source of truth. Each field names its ICH E2B(R3) element once, in
-`json_schema_extra={"e2b": ...}`; the XML writer and reader, the form's required markers, the
-email and the log all derive from these classes. Cross-field rules (pairs, dates, death,
-pregnancy ...) live in `pv.rules` and run as the report's model validator.
-Fields marked `"e2b": None` are local to this tool (e.g. the guide category) and are not sent.
+Neither is an E2B(R3) element. The course travels as a "Course N: " prefix of the dosage text
+(G.k.4.r.8) and is read back from it; the guide category stays in the log. Everything else is
+the ICSR's own classes, re-exported here so the tool's code names one model.
 """
 
 from __future__ import annotations
 
 import re
-import uuid
-from datetime import UTC, date, datetime
-from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    PrivateAttr,
-    ValidationInfo,
-    field_validator,
-    model_validator,
+from e2b import model as icsr
+from e2b.codelists import DrugRole
+from e2b.model import (
+    EMAIL_PATTERN,
+    ICSR,
+    Age,
+    Attachment,
+    CaseIdentification,
+    CaseSummary,
+    Causality,
+    CauseOfDeath,
+    Death,
+    DrugReaction,
+    Gestation,
+    Indication,
+    Interval,
+    Literature,
+    MeddraTerm,
+    MedicalHistory,
+    Narrative,
+    OtherCaseId,
+    Parent,
+    PastDrug,
+    Patient,
+    PrimarySource,
+    Quantity,
+    Sender,
+    Seriousness,
+    Substance,
+    TermId,
+    TestResult,
+    e2b,
 )
-from pydantic_core import PydanticCustomError
 
-from e2b.codelists import (
-    ActionTaken,
-    AdditionalDrugInfo,
-    AgeGroup,
-    AgeUnit,
-    DrugRole,
-    FirstSender,
-    GestationUnit,
-    IntervalUnit,
-    Nullification,
-    Outcome,
-    Qualification,
-    Recurrence,
-    ReportType,
-    SenderType,
-    Sex,
-    TermHighlighted,
-    TestResultCode,
-    TimeUnit,
-)
-from e2b.dates import PartialDate
-from e2b.findings import Finding
-
-# XML 1.0 cannot carry C0 controls (except tab, LF, CR), lone surrogates, U+FFFE or U+FFFF.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def _no_control_characters(value: str) -> str:
-    bad = _FORBIDDEN.search(value)
-    if bad is not None:
-        raise PydanticCustomError(
-            "control_character",
-            "contains an invisible control character (U+{code}) that cannot be sent; "
-            "please retype this text",
-            {"code": f"{ord(bad.group()):04X}"},
-        )
-    return value
-
-
-def _blank_to_none(value: Any) -> Any:
-    """An empty optional text box means 'not given', not an empty string."""
-    if isinstance(value, str) and value.strip() == "":
-        return None
-    return value
-
-
-def _require_content(value: str) -> str:
-    if value.strip() == "":
-        raise PydanticCustomError("blank", "must not be blank", {})
-    return value
-
-
-def _optional_no_control_characters(value: str | None) -> str | None:
-    return None if value is None else _no_control_characters(value)
-
-
-# Free text safe for XML; the maximum length of each element is set on its field.
-ReqText = Annotated[str, AfterValidator(_require_content), AfterValidator(_no_control_characters)]
-OptText = Annotated[
-    str | None, BeforeValidator(_blank_to_none), AfterValidator(_optional_no_control_characters)
+__all__ = [
+    "EMAIL_PATTERN",
+    "ICSR",
+    "Age",
+    "Attachment",
+    "CaseIdentification",
+    "CaseSummary",
+    "Causality",
+    "CauseOfDeath",
+    "Death",
+    "Dosage",
+    "Drug",
+    "DrugReaction",
+    "Gestation",
+    "Indication",
+    "Interval",
+    "Literature",
+    "MeddraTerm",
+    "MedicalHistory",
+    "Narrative",
+    "OtherCaseId",
+    "Parent",
+    "PastDrug",
+    "Patient",
+    "PrimarySource",
+    "Quantity",
+    "Reaction",
+    "Report",
+    "Sender",
+    "Seriousness",
+    "Substance",
+    "TermId",
+    "TestResult",
 ]
 
+COURSE_PREFIX = "Course {course}"
+# Only the model's course numbers (1 to 20) are split off a received text; other text stays whole.
+_COURSE = re.compile(r"^Course (?P<course>[1-9]|1[0-9]|20)(?:: (?P<text>.*))?$", re.DOTALL)
 
-EMAIL_PATTERN = r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$"
-PHONE_PATTERN = r"^[0-9+() .\-/x]+$"
-REPORT_ID_PATTERN = r"^[A-Z]{2}-[^\s]+-[^\s]+$"
-UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 
-# Kept as sent: a partner's "eu" stays "eu" (the ICH rule layer says what is wrong with it).
-Country = Annotated[
-    str, Field(pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2 code, or EU")
-]
-OptCountry = Annotated[Country | None, BeforeValidator(_blank_to_none)]
-# ISO 639-2 alpha-3 ("eng", "ara") is what ICH asks; ICH's own examples send "JA", so a
-# received two-letter code is kept as sent.
-Language = Annotated[
-    str, Field(pattern=r"^[A-Za-z]{2,3}$", description="ISO 639-2 alpha-3 code, e.g. eng")
-]
-# "27.1"; ICH's own examples send "15" for 15.0.
-MeddraVersion = Annotated[str, Field(pattern=r"^\d{1,2}(\.\d)?$", examples=["27.1"])]
-MeddraLltCode = Annotated[str, Field(pattern=r"^\d{8}$", examples=["10083842"])]
-ReportId = Annotated[
-    str,
-    Field(
-        min_length=5,
-        max_length=100,
-        pattern=REPORT_ID_PATTERN,
-        description="country-sender-number, e.g. SA-LEMTRADAPV-000123",
-    ),
-]
-_EmailText = Annotated[str, Field(max_length=100, pattern=EMAIL_PATTERN)]
-_PhoneText = Annotated[str, Field(max_length=33, pattern=PHONE_PATTERN)]
-Email = Annotated[_EmailText | None, BeforeValidator(_blank_to_none), Field(default=None)]
-Phone = Annotated[_PhoneText | None, BeforeValidator(_blank_to_none), Field(default=None)]
+# What `for_sending` leaves out: the fields above that are no E2B(R3) element.
+_LOCAL: Any = {
+    "reactions": {"__all__": {"guide_category"}},
+    "drugs": {"__all__": {"dosages": {"__all__": {"course"}}}},
+}
 
 
-def e2b(element: str | None, title: str, **kwargs: Any) -> Any:
-    """A field that records its E2B(R3) element number and a plain-language title."""
-    extra = dict(kwargs.pop("json_schema_extra", {}) or {})
-    extra["e2b"] = element
-    return Field(title=title, json_schema_extra=extra, **kwargs)
+class Reaction(icsr.Reaction):
+    """E.i, with the guide category the reporter chose it under."""
 
-
-class Model(BaseModel):
-    """Shared settings: unknown keys are errors, so a typo in a field name never passes silently."""
-
-    model_config = ConfigDict(extra="forbid", validate_assignment=False, str_strip_whitespace=False)
-
-
-# ---------------------------------------------------------------- small value types
-
-
-class MeddraTerm(Model):
-    """A MedDRA coded term: version and LLT code travel together (e.g. E.i.2.1a/b)."""
-
-    version: MeddraVersion = e2b("a", "MedDRA version")
-    code: MeddraLltCode = e2b("b", "MedDRA code")
-
-
-class TermId(Model):
-    """An ISO IDMP / EDQM term (dose form, route): version and id travel together (e.g.
-    G.k.4.r.10.2a/b), with the code system they were sent under and its display name."""
-
-    version: OptText = e2b("a", "term version date / number", default=None, max_length=10)
-    # HL7 CE: a code is one token, a code system an OID.
-    code: str = e2b("b", "term id", max_length=100, pattern=r"^\S+$")
-    system: str | None = e2b(
-        None, "code system (OID)", default=None, max_length=100, pattern=r"^[0-2](\.\d+)+$"
-    )
-    display: OptText = e2b(None, "display name", default=None, max_length=250)
-
-
-class Attachment(Model):
-    """An included document (C.1.6.1.r.2, C.4.r.2): HL7 ED text as sent, base64 for a file."""
-
-    data: Annotated[str, AfterValidator(_no_control_characters)] = e2b(
-        None, "content (base64 when representation is B64)"
-    )
-    media_type: OptText = e2b(None, "media type", default=None, max_length=100)
-    representation: OptText = e2b(None, "representation (B64 or TXT)", default=None)
-    compression: OptText = e2b(None, "compression (e.g. DF)", default=None)
-    file_name: OptText = e2b(None, "file name (the ED's reference)", default=None)
-
-
-class Literature(Model):
-    """C.4.r: a published article the case comes from, and the article itself if sent."""
-
-    reference: Annotated[ReqText, Field(max_length=500)] = e2b("C.4.r.1", "literature reference")
-    document: Attachment | None = e2b("C.4.r.2", "included document", default=None)
-
-
-class Quantity(Model):
-    """A number with its (constrained UCUM) unit; value and unit are always sent together."""
-
-    value: Decimal = e2b("a", "number", max_digits=12, decimal_places=4)
-    unit: str = e2b("b", "unit", min_length=1, max_length=50, pattern=r"^[^\s]+$")
-
-
-class Age(Model):
-    """D.2.2a/b or D.10.2.2a/b."""
-
-    value: Decimal = e2b("a", "age", gt=0, max_digits=5, decimal_places=1)
-    unit: AgeUnit = e2b("b", "age unit")
-
-
-class Gestation(Model):
-    """D.2.2.1a/b or G.k.6a/b."""
-
-    value: Decimal = e2b("a", "gestation period", gt=0, max_digits=3, decimal_places=0)
-    unit: GestationUnit = e2b("b", "gestation unit")
-
-
-class Interval(Model):
-    """A duration or time interval (E.i.6, G.k.4.r.6, G.k.9.i.3)."""
-
-    value: Decimal = e2b("a", "number", ge=0, max_digits=5, decimal_places=0)
-    unit: TimeUnit = e2b("b", "unit")
-
-
-# ---------------------------------------------------------------- C: case, sources, sender
-
-
-class OtherCaseId(Model):
-    """C.1.9.1.r: the same case as known to another organisation."""
-
-    source: ReqText = e2b("C.1.9.1.r.1", "source of the case identifier", max_length=100)
-    case_id: ReqText = e2b("C.1.9.1.r.2", "case identifier", max_length=100)
-
-
-class CaseIdentification(Model):
-    """C.1: identification of the case safety report."""
-
-    sender_report_id: ReportId = e2b("C.1.1", "sender's safety report unique ID")
-    created_at: datetime = e2b("C.1.2", "date of creation")
-    report_type: ReportType = e2b("C.1.3", "type of report", default=ReportType.SPONTANEOUS)
-    first_received: PartialDate = e2b("C.1.4", "date first received from the reporter")
-    most_recent: PartialDate = e2b("C.1.5", "date of most recent information")
-    additional_documents: bool = e2b("C.1.6.1", "additional documents available", default=False)
-    documents: list[Annotated[ReqText, Field(max_length=2000)]] = e2b(
-        "C.1.6.1.r.1", "documents held by sender", default_factory=list
-    )
-    expedited: bool | None = e2b(
-        "C.1.7",
-        "fulfils local criteria for an expedited report",
-        default=None,
-        description="None only for cases first received in E2B(R2) without it (nullFlavor NI)",
-    )
-    worldwide_case_id: ReportId = e2b("C.1.8.1", "worldwide unique case ID")
-    first_sender: FirstSender = e2b(
-        "C.1.8.2", "first sender of this case", default=FirstSender.OTHER
-    )
-    other_case_ids: list[OtherCaseId] = e2b(
-        "C.1.9.1.r", "other case identifiers", default_factory=list
-    )
-    linked_reports: list[Annotated[ReqText, Field(max_length=100)]] = e2b(
-        "C.1.10.r", "linked report numbers", default_factory=list
-    )
-    nullification: Nullification | None = e2b("C.1.11.1", "nullification / amendment", default=None)
-    nullification_reason: OptText = e2b(
-        "C.1.11.2", "reason for nullification / amendment", default=None, max_length=2000
-    )
-
-    @field_validator("created_at")
-    @classmethod
-    def _to_utc_second(cls, value: datetime) -> datetime:
-        """C.1.2 is sent to the second with an offset; keep it aware and whole-second."""
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value.astimezone(UTC).replace(microsecond=0)
-
-
-class PrimarySource(Model):
-    """C.2.r: a person who reported the case (the healthcare professional)."""
-
-    title: OptText = e2b("C.2.r.1.1", "title", default=None, max_length=50)
-    given_name: OptText = e2b("C.2.r.1.2", "given name", default=None, max_length=60)
-    middle_name: OptText = e2b("C.2.r.1.3", "middle name", default=None, max_length=60)
-    family_name: OptText = e2b("C.2.r.1.4", "family name", default=None, max_length=60)
-    organisation: OptText = e2b("C.2.r.2.1", "organisation", default=None, max_length=60)
-    department: OptText = e2b("C.2.r.2.2", "department", default=None, max_length=60)
-    street: OptText = e2b("C.2.r.2.3", "street", default=None, max_length=100)
-    city: OptText = e2b("C.2.r.2.4", "city", default=None, max_length=35)
-    state: OptText = e2b("C.2.r.2.5", "state or province", default=None, max_length=40)
-    postcode: OptText = e2b("C.2.r.2.6", "postcode", default=None, max_length=15)
-    phone: Phone = e2b("C.2.r.2.7", "telephone")
-    email: Email = e2b("C.2.r.2.8", "e-mail")
-    country: OptCountry = e2b("C.2.r.3", "country", default=None)
-    qualification: Qualification | None = e2b(
-        "C.2.r.4", "qualification", default=None, description="None is sent as nullFlavor UNK"
-    )
-    primary_for_regulatory: bool = e2b(
-        "C.2.r.5", "primary source for regulatory purposes", default=True
-    )
-
-    @property
-    def display_name(self) -> str:
-        parts = [self.title, self.given_name, self.middle_name, self.family_name]
-        return " ".join(p for p in parts if p) or (self.organisation or "")
-
-
-class Sender(Model):
-    """C.3: who sends the ICSR (this tool's operator, from configuration)."""
-
-    sender_type: SenderType = e2b("C.3.1", "sender type", default=SenderType.HEALTH_PROFESSIONAL)
-    organisation: OptText = e2b("C.3.2", "sender's organisation", default=None, max_length=100)
-    department: OptText = e2b("C.3.3.1", "sender's department", default=None, max_length=60)
-    title: OptText = e2b("C.3.3.2", "sender's title", default=None, max_length=50)
-    given_name: OptText = e2b("C.3.3.3", "sender's given name", default=None, max_length=60)
-    middle_name: OptText = e2b("C.3.3.4", "sender's middle name", default=None, max_length=60)
-    family_name: OptText = e2b("C.3.3.5", "sender's family name", default=None, max_length=60)
-    street: OptText = e2b("C.3.4.1", "sender's street", default=None, max_length=100)
-    city: OptText = e2b("C.3.4.2", "sender's city", default=None, max_length=35)
-    state: OptText = e2b("C.3.4.3", "sender's state or province", default=None, max_length=40)
-    postcode: OptText = e2b("C.3.4.4", "sender's postcode", default=None, max_length=15)
-    country: OptCountry = e2b("C.3.4.5", "sender's country", default=None)
-    phone: Phone = e2b("C.3.4.6", "sender's telephone")
-    fax: Phone = e2b("C.3.4.7", "sender's fax")
-    email: Email = e2b("C.3.4.8", "sender's e-mail")
-
-
-# ---------------------------------------------------------------- D: patient
-
-
-class MedicalHistory(Model):
-    """D.7.1.r (or D.10.7.1.r for a parent): a disease, procedure or condition, MedDRA coded."""
-
-    condition: MeddraTerm = e2b("D.7.1.r.1", "condition (MedDRA)")
-    start: PartialDate | None = e2b("D.7.1.r.2", "start date", default=None)
-    continuing: bool | None = e2b("D.7.1.r.3", "continuing", default=None)
-    end: PartialDate | None = e2b("D.7.1.r.4", "end date", default=None)
-    comments: OptText = e2b("D.7.1.r.5", "comments", default=None, max_length=2000)
-    family_history: bool = e2b("D.7.1.r.6", "family history", default=False)
-
-
-class PastDrug(Model):
-    """D.8.r (or D.10.8.r): a relevant earlier medicine, e.g. a prior MS therapy."""
-
-    name: ReqText = e2b("D.8.r.1", "name of drug as reported", max_length=250)
-    start: PartialDate | None = e2b("D.8.r.4", "start date", default=None)
-    end: PartialDate | None = e2b("D.8.r.5", "end date", default=None)
-    indication: MeddraTerm | None = e2b("D.8.r.6", "indication (MedDRA)", default=None)
-    reaction: MeddraTerm | None = e2b("D.8.r.7", "reaction (MedDRA)", default=None)
-
-
-class CauseOfDeath(Model):
-    """D.9.2.r / D.9.4.r: a cause of death, coded and as reported."""
-
-    term: MeddraTerm | None = e2b("D.9.2.r.1", "cause of death (MedDRA)", default=None)
-    text: OptText = e2b("D.9.2.r.2", "cause of death as reported", default=None, max_length=250)
-
-
-class Death(Model):
-    """D.9: in case of death."""
-
-    date: PartialDate | None = e2b("D.9.1", "date of death", default=None)
-    reported_causes: list[CauseOfDeath] = e2b(
-        "D.9.2.r", "reported causes of death", default_factory=list
-    )
-    autopsy: bool | None = e2b("D.9.3", "autopsy done", default=None)
-    autopsy_causes: list[CauseOfDeath] = e2b(
-        "D.9.4.r", "autopsy-determined causes", default_factory=list
-    )
-
-
-class Parent(Model):
-    """D.10: the parent, for a parent-child / foetus report (the report is about the child)."""
-
-    identification: OptText = e2b("D.10.1", "parent identification", default=None, max_length=60)
-    birth_date: PartialDate | None = e2b("D.10.2.1", "parent's date of birth", default=None)
-    age: Age | None = e2b("D.10.2.2", "parent's age", default=None)
-    last_menstrual_period: PartialDate | None = e2b(
-        "D.10.3", "parent's last menstrual period", default=None
-    )
-    weight_kg: Decimal | None = e2b(
-        "D.10.4", "parent's weight (kg)", default=None, gt=0, max_digits=6, decimal_places=2
-    )
-    height_cm: Decimal | None = e2b(
-        "D.10.5", "parent's height (cm)", default=None, gt=0, max_digits=3, decimal_places=0
-    )
-    sex: Sex | None = e2b("D.10.6", "parent's sex", default=None)
-    medical_history: list[MedicalHistory] = e2b(
-        "D.10.7.1.r", "parent's medical history", default_factory=list
-    )
-    medical_history_text: OptText = e2b(
-        "D.10.7.2", "parent's medical history (text)", default=None, max_length=10000
-    )
-    drug_history: list[PastDrug] = e2b(
-        "D.10.8.r", "parent's past drug history", default_factory=list
-    )
-
-
-class Patient(Model):
-    """D: the patient."""
-
-    initials_withheld: bool = e2b(
-        "D.1",
-        "initials known but withheld",
-        default=False,
-        description="Sent as nullFlavor MSK when the initials are known but not transmitted",
-    )
-    initials: OptText = e2b(
-        "D.1",
-        "patient initials",
-        default=None,
-        max_length=60,
-        description="Initials only; None is sent as nullFlavor UNK",
-    )
-    birth_date: PartialDate | None = e2b("D.2.1", "date of birth", default=None)
-    age: Age | None = e2b("D.2.2", "age at onset", default=None)
-    gestation_at_onset: Gestation | None = e2b(
-        "D.2.2.1", "gestation period at onset (foetus)", default=None
-    )
-    age_group: AgeGroup | None = e2b("D.2.3", "age group", default=None)
-    weight_kg: Decimal | None = e2b(
-        "D.3", "weight (kg)", default=None, gt=0, max_digits=6, decimal_places=2
-    )
-    height_cm: Decimal | None = e2b(
-        "D.4", "height (cm)", default=None, gt=0, max_digits=3, decimal_places=0
-    )
-    sex: Sex | None = e2b("D.5", "sex", default=None)
-    last_menstrual_period: PartialDate | None = e2b("D.6", "last menstrual period", default=None)
-    medical_history: list[MedicalHistory] = e2b(
-        "D.7.1.r", "relevant medical history", default_factory=list
-    )
-    medical_history_text: OptText = e2b(
-        "D.7.2", "medical history (text)", default=None, max_length=10000
-    )
-    concomitant_therapies: bool = e2b("D.7.3", "concomitant therapies", default=False)
-    drug_history: list[PastDrug] = e2b("D.8.r", "past drug history", default_factory=list)
-    death: Death | None = e2b("D.9", "death", default=None)
-    parent: Parent | None = e2b("D.10", "parent", default=None)
-
-
-# ---------------------------------------------------------------- E: reactions
-
-
-class Seriousness(Model):
-    """E.i.3.2a-f. ICH IG: each is sent as true, or as nullFlavor NI when it does not apply."""
-
-    death: bool = e2b("E.i.3.2a", "results in death", default=False)
-    life_threatening: bool = e2b("E.i.3.2b", "life threatening", default=False)
-    hospitalisation: bool = e2b("E.i.3.2c", "caused or prolonged hospitalisation", default=False)
-    disability: bool = e2b("E.i.3.2d", "disabling or incapacitating", default=False)
-    congenital_anomaly: bool = e2b("E.i.3.2e", "congenital anomaly or birth defect", default=False)
-    other_medically_important: bool = e2b(
-        "E.i.3.2f", "other medically important condition", default=False
-    )
-
-    @property
-    def serious(self) -> bool:
-        return any(self.model_dump().values())
-
-    def criteria(self) -> list[str]:
-        """Titles of the criteria that apply, for summaries."""
-        return [
-            str(info.title) for name, info in type(self).model_fields.items() if getattr(self, name)
-        ]
-
-
-def _new_id() -> str:
-    return str(uuid.uuid4())
-
-
-Uuid = Annotated[str, Field(pattern=UUID_PATTERN)]
-
-
-class Reaction(Model):
-    """E.i: one suspected reaction or event as reported."""
-
-    id: Uuid = e2b(
-        None,
-        "internal reaction ID",
-        default_factory=_new_id,
-        json_schema_extra={"xml": "observation/id/@root, referenced by G.k.9.i.1"},
-    )
     guide_category: str | None = e2b(None, "guide category", default=None)
-    verbatim: OptText = e2b("E.i.1.1a", "reaction as reported", default=None, max_length=250)
-    language: Language = e2b("E.i.1.1b", "language of the reported term", default="eng")
-    translation: OptText = e2b(
-        "E.i.1.2", "reaction as reported, translated", default=None, max_length=250
-    )
-    term: MeddraTerm = e2b("E.i.2.1", "MedDRA term")
-    highlighted: bool | None = e2b("E.i.3.1", "term highlighted by the reporter", default=None)
-    seriousness: Seriousness = e2b("E.i.3.2", "seriousness criteria", default_factory=Seriousness)
-    start: PartialDate | None = e2b("E.i.4", "start date", default=None)
-    end: PartialDate | None = e2b("E.i.5", "end date", default=None)
-    duration: Interval | None = e2b("E.i.6", "duration", default=None)
-    outcome: Outcome = e2b("E.i.7", "outcome")
-    medically_confirmed: bool | None = e2b("E.i.8", "medically confirmed", default=None)
-    country: OptCountry = e2b("E.i.9", "country where it occurred", default=None)
-
-    @model_validator(mode="after")
-    def _language_goes_with_the_term(self) -> Reaction:
-        """E.i.1.1b is the language of E.i.1.1a; without a reported term it is not sent."""
-        if self.verbatim is None and self.language != "eng":
-            self.language = "eng"
-        return self
-
-    @property
-    def highlighted_code(self) -> TermHighlighted | None:
-        """E.i.3.1 carries highlighting and seriousness in one code."""
-        if self.highlighted is None:
-            return None
-        serious = self.seriousness.serious
-        if self.highlighted:
-            return (
-                TermHighlighted.HIGHLIGHTED_SERIOUS
-                if serious
-                else TermHighlighted.HIGHLIGHTED_NOT_SERIOUS
-            )
-        return (
-            TermHighlighted.NOT_HIGHLIGHTED_SERIOUS
-            if serious
-            else TermHighlighted.NOT_HIGHLIGHTED_NOT_SERIOUS
-        )
 
 
-# ---------------------------------------------------------------- F: tests
+class Dosage(icsr.Dosage):
+    """G.k.4.r; for LEMTRADA one treatment course (12 mg/day IV)."""
 
-
-class TestResult(Model):
-    """F.r: a test or procedure result relevant to the case (e.g. a platelet count)."""
-
-    __test__ = False  # not a pytest class
-
-    date: PartialDate | None = e2b("F.r.1", "test date", default=None)
-    name: OptText = e2b("F.r.2.1", "test name", default=None, max_length=250)
-    test: MeddraTerm | None = e2b("F.r.2.2", "test name (MedDRA)", default=None)
-    result_code: TestResultCode | None = e2b("F.r.3.1", "result (coded)", default=None)
-    result: Quantity | None = e2b("F.r.3.2", "result value and unit", default=None)
-    result_text: OptText = e2b("F.r.3.4", "result (free text)", default=None, max_length=2000)
-    # F.r.4/F.r.5 travel as PQ values in the result's unit (ICH IG), so they are numbers.
-    normal_low: Decimal | None = e2b(
-        "F.r.4", "normal low value", default=None, max_digits=12, decimal_places=4
-    )
-    normal_high: Decimal | None = e2b(
-        "F.r.5", "normal high value", default=None, max_digits=12, decimal_places=4
-    )
-    comments: OptText = e2b("F.r.6", "comments", default=None, max_length=2000)
-    more_information: bool | None = e2b("F.r.7", "more information available", default=None)
-
-
-# ---------------------------------------------------------------- G: drugs
-
-
-class Substance(Model):
-    """G.k.2.3.r: an active ingredient and its strength."""
-
-    name: ReqText = e2b("G.k.2.3.r.1", "substance name", max_length=250)
-    strength: Quantity | None = e2b("G.k.2.3.r.3", "strength", default=None)
-
-
-class Dosage(Model):
-    """G.k.4.r: one dosage regimen; for LEMTRADA one treatment course (12 mg/day IV)."""
-
-    # Sent as a "Course N: " prefix of G.k.4.r.8 (ICH has no element for it); read back from it.
+    # No ICH element of its own: sent as a "Course N: " prefix of G.k.4.r.8, read back from it.
     course: int | None = e2b("G.k.4.r.8", "LEMTRADA course number", default=None, ge=1, le=20)
-    dose: Quantity | None = e2b("G.k.4.r.1", "dose", default=None)
-    interval_count: Decimal | None = e2b(
-        "G.k.4.r.2",
-        "number of units in the interval",
-        default=None,
-        gt=0,
-        max_digits=4,  # ICH: 4 characters, numeric; "0.5" (twice a day) is sent too
-    )
-    interval_unit: IntervalUnit | None = e2b("G.k.4.r.3", "interval unit", default=None)
-    start: PartialDate | None = e2b("G.k.4.r.4", "first administration", default=None)
-    end: PartialDate | None = e2b("G.k.4.r.5", "last administration", default=None)
-    duration: Interval | None = e2b("G.k.4.r.6", "duration of administration", default=None)
-    batch: OptText = e2b("G.k.4.r.7", "batch / lot number", default=None, max_length=35)
-    # 50 characters stay free for the "LEMTRADA course N: " prefix the writer puts before it.
-    text: OptText = e2b("G.k.4.r.8", "dosage text", default=None, max_length=1950)
-    dose_form: OptText = e2b("G.k.4.r.9.1", "pharmaceutical dose form", default=None, max_length=60)
-    dose_form_term: TermId | None = e2b("G.k.4.r.9.2", "dose form (term id)", default=None)
-    route: OptText = e2b("G.k.4.r.10.1", "route of administration", default=None, max_length=60)
-    route_term: TermId | None = e2b(
-        "G.k.4.r.10.2", "route of administration (term id)", default=None
-    )
-    parent_route: OptText = e2b(
-        "G.k.4.r.11.1", "parent route of administration", default=None, max_length=60
-    )
-    parent_route_term: TermId | None = e2b(
-        "G.k.4.r.11.2", "parent route of administration (term id)", default=None
-    )
+
+    def sent_text(self) -> str | None:
+        """G.k.4.r.8 as sent: the course number in front ("Course 2: 12 mg/day ...")."""
+        if self.course is None:
+            return self.text
+        prefix = COURSE_PREFIX.format(course=self.course)
+        return f"{prefix}: {self.text}" if self.text is not None else prefix
 
 
-class Indication(Model):
-    """G.k.7.r: what the drug was given for."""
+class Drug(icsr.Drug):
+    """G.k, whose dosages may name their LEMTRADA course."""
 
-    text: OptText = e2b("G.k.7.r.1", "indication as reported", default=None, max_length=250)
-    term: MeddraTerm | None = e2b("G.k.7.r.2", "indication (MedDRA)", default=None)
-
-
-class Causality(Model):
-    """G.k.9.i.2.r: one assessment of whether the drug caused the reaction (each part optional)."""
-
-    source: OptText = e2b("G.k.9.i.2.r.1", "source of assessment", default=None, max_length=60)
-    method: OptText = e2b("G.k.9.i.2.r.2", "method of assessment", default=None, max_length=60)
-    result: OptText = e2b("G.k.9.i.2.r.3", "result of assessment", default=None, max_length=60)
+    dosages: list[Dosage] = e2b("G.k.4.r", "dosages", default_factory=list)  # type: ignore[assignment]
 
 
-class DrugReaction(Model):
-    """G.k.9.i: how one drug relates to one reaction."""
+class Report(ICSR):
+    """The ICSR a reporter files here; `for_sending` is what goes into the E2B(R3) file."""
 
-    reaction_id: Uuid = e2b("G.k.9.i.1", "reaction assessed")
-    causality: list[Causality] = e2b("G.k.9.i.2.r", "causality assessments", default_factory=list)
-    time_to_onset: Interval | None = e2b(
-        "G.k.9.i.3.1", "time from first dose to onset", default=None
-    )
-    time_since_last_dose: Interval | None = e2b(
-        "G.k.9.i.3.2", "time from last dose to onset", default=None
-    )
-    recurrence: Recurrence | None = e2b(
-        "G.k.9.i.4", "recurrence on re-administration", default=None
-    )
-
-
-class Drug(Model):
-    """G.k: one medicine: LEMTRADA as suspect, premedication and concomitant drugs."""
-
-    id: Uuid = e2b(None, "internal drug ID", default_factory=_new_id)
-    role: DrugRole = e2b("G.k.1", "role of the drug")
-    product_name: ReqText = e2b("G.k.2.2", "medicinal product name as reported", max_length=250)
-    substances: list[Substance] = e2b("G.k.2.3.r", "active substances", default_factory=list)
-    obtained_country: OptCountry = e2b(
-        "G.k.2.4", "country where the drug was obtained", default=None
-    )
-    authorisation_number: OptText = e2b(
-        "G.k.3.1", "authorisation number", default=None, max_length=35
-    )
-    authorisation_country: OptCountry = e2b("G.k.3.2", "country of authorisation", default=None)
-    authorisation_holder: OptText = e2b(
-        "G.k.3.3", "marketing authorisation holder", default=None, max_length=60
-    )
-    dosages: list[Dosage] = e2b("G.k.4.r", "dosages", default_factory=list)
-    cumulative_dose: Quantity | None = e2b(
-        "G.k.5", "cumulative dose to first reaction", default=None
-    )
-    gestation_at_exposure: Gestation | None = e2b(
-        "G.k.6", "gestation period at exposure", default=None
-    )
-    indications: list[Indication] = e2b("G.k.7.r", "indications", default_factory=list)
-    action_taken: ActionTaken | None = e2b("G.k.8", "action taken with the drug", default=None)
-    reactions: list[DrugReaction] = e2b(
-        "G.k.9.i", "drug-reaction assessments", default_factory=list
-    )
-    additional_info_codes: list[AdditionalDrugInfo] = e2b(
-        "G.k.10.r", "additional information (coded)", default_factory=list
-    )
-    additional_info: OptText = e2b(
-        "G.k.11", "additional information", default=None, max_length=2000
-    )
-
-
-# ---------------------------------------------------------------- H: narrative
-
-
-class CaseSummary(Model):
-    """H.5.r: case summary and reporter's comments in the reporter's language (e.g. Arabic)."""
-
-    text: ReqText = e2b("H.5.r.1a", "summary text", max_length=100000)
-    language: Language = e2b("H.5.r.1b", "language")
-
-
-class Narrative(Model):
-    """H: narrative case summary and further information."""
-
-    narrative: ReqText = e2b("H.1", "case narrative", max_length=100000)
-    reporter_comments: OptText = e2b("H.2", "reporter's comments", default=None, max_length=20000)
-    sender_diagnoses: list[MeddraTerm] = e2b(
-        "H.3.r.1", "sender's diagnosis (MedDRA)", default_factory=list
-    )
-    sender_comments: OptText = e2b("H.4", "sender's comments", default=None, max_length=20000)
-    summaries: list[CaseSummary] = e2b(
-        "H.5.r", "case summaries in native language", default_factory=list
-    )
-
-
-# ---------------------------------------------------------------- the report
-
-
-class Report(Model):
-    """One ICSR (E2B(R3) sections C-H). The batch header (N) comes from configuration."""
-
-    case: CaseIdentification = e2b("C.1", "case identification")
-    primary_sources: list[PrimarySource] = e2b("C.2.r", "reporters", min_length=1)
-    sender: Sender = e2b("C.3", "sender", default_factory=Sender)
-    literature: list[Literature] = e2b("C.4.r", "literature references", default_factory=list)
-    patient: Patient = e2b("D", "patient")
-    reactions: list[Reaction] = e2b("E.i", "reactions", min_length=1)
-    tests: list[TestResult] = e2b("F.r", "tests and procedures", default_factory=list)
-    drugs: list[Drug] = e2b("G.k", "drugs", min_length=1)
-    narrative: Narrative = e2b("H", "narrative")
-    _warnings: list[Finding] = PrivateAttr(default_factory=list)
-
-    @model_validator(mode="after")
-    def _business_rules(self, info: ValidationInfo) -> Report:
-        """ICH cross-field rules; all errors are reported at once with their field paths."""
-        from pv.rules import as_warning, check_report, raise_rule_errors
-
-        today = None
-        received = False
-        if isinstance(info.context, dict):
-            today = info.context.get("today")
-            received = bool(info.context.get("received"))
-        findings = check_report(self, today=today if isinstance(today, date) else None)
-        if received:  # another system's data: kept, its doubtful parts named
-            findings = [as_warning(f) for f in findings]
-        raise_rule_errors(findings)
-        self._warnings = findings
-        return self
+    reactions: list[Reaction] = e2b("E.i", "reactions", min_length=1)  # type: ignore[assignment]
+    drugs: list[Drug] = e2b("G.k", "drugs", min_length=1)  # type: ignore[assignment]
 
     @property
-    def warnings(self) -> list[Finding]:
-        """Rule findings that do not block sending, from the last validation."""
-        return list(self._warnings)
-
-    @property
-    def serious(self) -> bool:
-        return any(r.seriousness.serious for r in self.reactions)
-
-    @property
-    def suspect_drugs(self) -> list[Drug]:
+    def suspect_drugs(self) -> list[Drug]:  # type: ignore[override]
         return [d for d in self.drugs if d.role in (DrugRole.SUSPECT, DrugRole.INTERACTING)]
 
-    @property
-    def primary_source(self) -> PrimarySource:
-        """The reporter flagged primary for regulatory purposes (C.2.r.5)."""
-        flagged = [s for s in self.primary_sources if s.primary_for_regulatory]
-        return flagged[0] if flagged else self.primary_sources[0]
+    def for_sending(self) -> ICSR:
+        """The ICSR as written: local fields left out, each course number moved into its dosage
+        text (G.k.4.r.8; the data-entry rules keep the two within 2,000 characters)."""
+        data = self.model_dump(mode="json", exclude=_LOCAL)
+        for drug, sent in zip(self.drugs, data["drugs"], strict=True):
+            for dosage, out in zip(drug.dosages, sent["dosages"], strict=True):
+                out["text"] = dosage.sent_text()
+        return ICSR.model_validate(data)
+
+    @classmethod
+    def from_icsr(cls, report: ICSR) -> Report:
+        """A received ICSR as this tool's report: "Course N: " prefixes split off again."""
+        data = report.model_dump(mode="json")
+        for drug in data["drugs"]:
+            for dosage in drug["dosages"]:
+                dosage.update(_course_and_text(dosage.get("text")))
+        return cls.model_validate(data)
+
+
+def _course_and_text(text: str | None) -> dict[str, Any]:
+    match = _COURSE.match(text or "")
+    if match is None:
+        return {"text": text}
+    return {"course": int(match["course"]), "text": match["text"]}

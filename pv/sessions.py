@@ -86,9 +86,7 @@ def check(store: Store, token: str, *, idle: timedelta, now: datetime | None = N
     key = digest(token)
     with store.read_session() as session:
         row = session.get(OfficerSession, key)
-        account = (
-            session.scalar(select(UserRow).where(UserRow.name == row.user)) if row else None
-        )
+        account = session.scalar(select(UserRow).where(UserRow.name == row.user)) if row else None
     if row is None:
         raise SessionEnded("unknown")
     if row.ended_at is not None:
@@ -112,13 +110,9 @@ def is_live(store: Store, session_digest: str, *, idle: timedelta) -> bool:
     now = _now(None)
     with store.read_session() as session:
         row = session.get(OfficerSession, session_digest)
-        account = (
-            session.scalar(select(UserRow).where(UserRow.name == row.user)) if row else None
-        )
+        account = session.scalar(select(UserRow).where(UserRow.name == row.user)) if row else None
     return (
-        row is not None
-        and row.ended_at is None
-        and _reason_to_end(row, account, idle, now) is None
+        row is not None and row.ended_at is None and _reason_to_end(row, account, idle, now) is None
     )
 
 

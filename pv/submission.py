@@ -15,8 +15,8 @@ from e2b.reader import read_bytes
 from e2b.validate import validate_bytes
 from e2b.writer import BatchHeader, to_checked_xml
 from pv.config import Settings
-from pv.entry_rules import entry_findings
 from pv.lemtrada import case_identification, draft_report_id, sender
+from pv.model import Report
 from pv.store import Submission
 from pv.validation import ValidationResult, validate_report
 
@@ -78,7 +78,9 @@ def sender_findings(settings: Settings, data: dict[str, Any]) -> list[Finding]:
     ]
 
 
-def _with_sender(result: ValidationResult, extra: list[Finding]) -> ValidationResult:
+def _with_sender(
+    result: ValidationResult[Report], extra: list[Finding]
+) -> ValidationResult[Report]:
     """The model's own C.3.2 error names a field nobody types; ours names the reporter's."""
     if not any(f.severity == "error" for f in extra):
         return result
@@ -86,18 +88,13 @@ def _with_sender(result: ValidationResult, extra: list[Finding]) -> ValidationRe
     return ValidationResult(result.report, kept + extra)
 
 
-def check(answers: dict[str, Any], *, settings: Settings, now: datetime) -> ValidationResult:
+def check(
+    answers: dict[str, Any], *, settings: Settings, now: datetime
+) -> ValidationResult[Report]:
     """Validate the answers as they would be submitted now (with a placeholder case ID)."""
     data = complete(answers, report_id=draft_report_id(settings), settings=settings, now=now)
     errors = [f for f in sender_findings(settings, data) if f.severity == "error"]
-    return _entry(_with_sender(validate_report(data, today=now.date()), errors))
-
-
-def _entry(result: ValidationResult) -> ValidationResult:
-    """The form's own, stricter rules on top of the model's (pv.entry_rules)."""
-    if result.report is None:
-        return result
-    return ValidationResult(result.report, result.findings + entry_findings(result.report))
+    return _with_sender(validate_report(data, today=now.date()), errors)
 
 
 def build(
@@ -109,7 +106,7 @@ def build(
     """
     data = complete(answers, report_id=case_id, settings=settings, now=now)
     configuration = sender_findings(settings, data)
-    result = _entry(_with_sender(validate_report(data, today=now.date()), configuration))
+    result = _with_sender(validate_report(data, today=now.date()), configuration)
     if result.report is None or not result.ok:
         raise SubmissionRefused(result.findings)
     header = BatchHeader(
@@ -120,7 +117,7 @@ def build(
     )
     # Our own XML from a validated model: the XSD in the parse that builds it; the ICH rules are
     # not run again at run time, as tests prove such XML passes them (e2b.writer.to_checked_xml).
-    xml, xsd_findings = to_checked_xml([result.report], header)
+    xml, xsd_findings = to_checked_xml([result.report.for_sending()], header)
     warnings = [f for f in configuration if f.severity == "warning"]
     findings = result.findings + xsd_findings + warnings
     if has_errors(findings):
@@ -158,5 +155,4 @@ def follow_up(xml: bytes, case_id: str, *, today: date) -> Submission:
         )
     if report is None or has_errors(findings):
         raise SubmissionRefused(findings)
-    return Submission(report=report, xml=xml, findings=findings)
-
+    return Submission(report=Report.from_icsr(report), xml=xml, findings=findings)

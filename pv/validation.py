@@ -1,206 +1,25 @@
-"""Validate report input and explain every problem in a clinician's words, with field and element.
-
-`validate_report` never raises for bad input: it returns the report (or None) and findings.
-"""
+"""Validate what a reporter typed: the ICH model and rules of `e2b`, then this tool's stricter
+data-entry rules (`pv.entry_rules`); for received data, the ICH rules alone, as warnings."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
-from enum import Enum
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from e2b.validation import ValidationResult, describe, enum_label, format_path, validate
+from pv.entry_rules import PLAUSIBILITY, RULES
+from pv.model import Report
 
-from e2b.findings import Finding, has_errors
-from pv.model import (
-    EMAIL_PATTERN,
-    PHONE_PATTERN,
-    REPORT_ID_PATTERN,
-    UUID_PATTERN,
-    Age,
-    Gestation,
-    Interval,
-    MeddraTerm,
-    Quantity,
-    Report,
-    TermId,
-)
-from pv.rules import RULE_ERROR_TYPE, contextual_element, finding
-
-# Value types whose fields are the a/b halves of one element (E.i.2.1a/b, G.k.4.r.1a/b ...).
-_PAIRS: tuple[type[BaseModel], ...] = (MeddraTerm, TermId, Quantity, Age, Gestation, Interval)
-
-_PATTERN_HINTS = {
-    r"^[A-Z]{2}$": "must be a two-letter country code in capitals, e.g. SA",
-    r"^[a-z]{3}$": "must be a three-letter language code, e.g. eng or ara",
-    r"^\d{1,2}\.\d$": "must be a MedDRA version such as 27.1",
-    r"^\d{8}$": "must be an 8-digit MedDRA code",
-    r"^[^\s]+$": "must not contain spaces",
-    EMAIL_PATTERN: "is not a valid e-mail address (name@example.org)",
-    PHONE_PATTERN: "may contain only digits, spaces and + ( ) - / x",
-    REPORT_ID_PATTERN: "must look like SA-SENDER-000123 (country-sender-number)",
-    UUID_PATTERN: "must be an internal ID in UUID form",
-}
-
-
-@dataclass
-class ValidationResult:
-    """The report when it is valid, and every finding (errors and warnings)."""
-
-    report: Report | None
-    findings: list[Finding] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return self.report is not None and not has_errors(self.findings)
-
-    def by_path(self) -> dict[str, list[Finding]]:
-        """Findings keyed by field path, so a form can show each next to its field."""
-        out: dict[str, list[Finding]] = {}
-        for f in self.findings:
-            out.setdefault(f.path, []).append(f)
-        return out
+__all__ = ["ValidationResult", "describe", "enum_label", "format_path", "validate_report"]
 
 
 def validate_report(
     data: dict[str, Any] | Report, today: date | None = None, *, received: bool = False
-) -> ValidationResult:
-    """Build a Report from plain data; return it with all findings instead of raising.
+) -> ValidationResult[Report]:
+    """A `Report` from plain data with every finding; never raises for bad input.
 
-    `received`: the data comes from another system's file. Its cross-field rule problems are
-    then warnings: a receiver keeps what was sent and says what is doubtful; only data the
-    model cannot hold at all is refused.
+    `received`: the data comes from another system: kept as sent, its ICH rule problems and
+    implausible parts are warnings, and the form's own requirements do not apply.
     """
-    payload = data.model_dump(mode="json") if isinstance(data, Report) else data
-    context: dict[str, Any] | None = {"today": today} if today else None
-    if received:
-        context = {**(context or {}), "received": True}
-    try:
-        report = Report.model_validate(payload, context=context)
-    except ValidationError as exc:
-        return ValidationResult(None, findings_from_error(exc))
-    return ValidationResult(report, report.warnings)
-
-
-def findings_from_error(exc: ValidationError) -> list[Finding]:
-    """Turn pydantic's errors into findings with a path, an element and a plain message."""
-    out: list[Finding] = []
-    for error in exc.errors(include_url=False):
-        if error["type"] == RULE_ERROR_TYPE:
-            for item in (error.get("ctx") or {}).get("findings", []):
-                out.append(Finding("error", item["element"], item["path"], item["message"]))
-            continue
-        path = format_path(error["loc"])
-        element, title = describe(error["loc"])
-        out.append(finding("error", element or "?", path, f"{title} {_explain(error)}".strip()))
-    return out
-
-
-def format_path(loc: tuple[int | str, ...]) -> str:
-    """('reactions', 0, 'outcome') -> 'reactions[0].outcome'."""
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text
-
-
-def describe(loc: tuple[int | str, ...]) -> tuple[str, str]:
-    """The E2B element and plain title of the field at `loc` (walking the model classes)."""
-    cls: Any = Report
-    element, title, parent_title = "", "", ""
-    path = format_path(loc)
-    for part in loc:
-        if isinstance(part, int) or cls is None:
-            continue
-        fields = getattr(cls, "model_fields", {})
-        if part not in fields:
-            title = str(part)
-            break
-        info = fields[part]
-        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-        own = extra.get("e2b")
-        parent_title, title = title, str(info.title or part)
-        if isinstance(own, str) and own:
-            # 'a'/'b' halves attach to the element of the field that holds the pair.
-            element = element + own if cls in _PAIRS else own
-        cls = _model_class(info.annotation)
-    if cls is None or cls not in _PAIRS:
-        pass
-    if parent_title and _is_pair_member(loc):
-        title = f"{parent_title} ({title})"
-    return contextual_element(element, path), title
-
-
-def _is_pair_member(loc: tuple[int | str, ...]) -> bool:
-    cls: Any = Report
-    owner: Any = None
-    for part in loc:
-        if isinstance(part, int) or cls is None:
-            continue
-        fields = getattr(cls, "model_fields", {})
-        if part not in fields:
-            return False
-        owner, cls = cls, _model_class(fields[part].annotation)
-    return owner in _PAIRS
-
-
-def _model_class(annotation: Any) -> type[BaseModel] | None:
-    """The model class inside `X`, `X | None` or `list[X]` annotations."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        found = _model_class(arg)
-        if found is not None:
-            return found
-    return None
-
-
-def _explain(error: Any) -> str:
-    kind = error["type"]
-    ctx = error.get("ctx") or {}
-    if kind == "missing":
-        return "is required"
-    if kind in ("string_too_long", "too_long"):
-        limit = ctx.get("max_length")
-        return (
-            f"is too long (at most {limit} characters)"
-            if kind == "string_too_long"
-            else (f"has too many entries (at most {limit})")
-        )
-    if kind == "too_short":
-        return "needs at least one entry"
-    if kind == "string_pattern_mismatch":
-        return _PATTERN_HINTS.get(str(ctx.get("pattern")), "is not in the expected format")
-    if kind == "enum":
-        return f"must be one of the listed choices ({ctx.get('expected', '')})"
-    if kind in ("decimal_parsing", "float_parsing", "int_parsing", "decimal_type", "int_type"):
-        return "must be a number"
-    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        bound = {
-            "greater_than": "more than",
-            "greater_than_equal": "at least",
-            "less_than": "less than",
-            "less_than_equal": "at most",
-        }[kind]
-        value = next(iter(ctx.values()), "")
-        return f"must be {bound} {value}"
-    if kind in ("decimal_max_digits", "decimal_max_places", "decimal_whole_digits"):
-        return "has too many digits"
-    if kind == "extra_forbidden":
-        return "is not a field of the report"
-    if kind in ("bool_parsing", "bool_type"):
-        return "must be yes or no"
-    if kind in ("datetime_parsing", "datetime_from_date_parsing", "datetime_type"):
-        return "must be a date and time"
-    message = str(error.get("msg", "is not valid"))
-    message = message.removeprefix("Value error, ")
-    return message[0].lower() + message[1:] if message else "is not valid"
-
-
-def enum_label(value: Enum) -> str:
-    """A code list value as a person reads it."""
-    return str(getattr(value, "label", value.value))
+    rules = PLAUSIBILITY if received else RULES
+    return validate(data, Report, today, received=received, rules=rules)

@@ -22,3 +22,16 @@ def load_case(name: str) -> dict[str, Any]:
     """A fresh copy of one golden case as plain data, ready to mutate."""
     data: dict[str, Any] = json.loads((CASES_DIR / f"{name}.json").read_text(encoding="utf-8"))
     return data
+
+
+def as_icsr(data: dict[str, Any]) -> dict[str, Any]:
+    """Report input of this tool as the ICSR that is sent (local fields left out, courses in the
+    dosage text), for tests of the standalone E2B library."""
+    from pv.model import Report
+
+    return Report.model_validate(data).for_sending().model_dump(mode="json")
+
+
+def load_icsr(name: str) -> dict[str, Any]:
+    """A golden case as the ICSR that is sent."""
+    return as_icsr(load_case(name))

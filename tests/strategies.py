@@ -1,6 +1,6 @@
 """Hypothesis strategies: valid `Report`s across the whole model, and hostile free text.
 
-`reports()` draws plain data that satisfies every rule in `pv.rules` by construction (dates are
+`reports()` draws plain data that satisfies every rule in `e2b.model_rules` and `pv.entry_rules` by construction (dates are
 drawn as moments in order and only then cut to a precision, so cutting never breaks an order)
 and builds the report as the app does, with `Report.model_validate(..., context={"today": ...})`.
 Strategies are built once at import (or cached): building them per draw costs more than drawing.
@@ -37,9 +37,10 @@ from e2b.codelists import (
     TimeUnit,
 )
 from e2b.dates import Precision
+from e2b.model import ICSR
 from pv.catalogue import load_catalogue
+from pv.entry_rules import PREGNANCY_CATEGORIES
 from pv.model import Report
-from pv.rules import PREGNANCY_CATEGORIES
 from tests.cases import TODAY
 
 T = TypeVar("T")
@@ -787,4 +788,9 @@ SLOW_REPORTS = [HealthCheck.too_slow]
 
 def reports() -> st.SearchStrategy[Report]:
     """Valid reports across the whole model, built as the app builds them."""
-    return report_data().map(lambda data: Report.model_validate(data, context={"today": TODAY}))
+    return report_data().map(Report.model_validate)
+
+
+def icsrs() -> st.SearchStrategy[ICSR]:
+    """The ICSRs those reports are sent as."""
+    return reports().map(Report.for_sending)

@@ -222,7 +222,7 @@ def read_report(xml: bytes) -> Report:
     assert len(batch.reports) == 1
     report = batch.reports[0].report
     assert report is not None, batch.reports[0].findings
-    return report
+    return Report.from_icsr(report)
 
 
 def check_mail(done: Confirmation, *, serious: bool) -> None:

@@ -38,10 +38,10 @@ from e2b.ack import (
     write_ack,
 )
 from e2b.mapping import NS
+from e2b.validation import validate_icsr
 from e2b.writer import BatchHeader, to_xml
 from e2b.xmlsafe import HostileXMLError, MalformedXMLError
-from pv.validation import validate_report
-from tests.cases import TODAY, load_case
+from tests.cases import TODAY, load_icsr
 
 ROOT = Path(__file__).parents[2]
 DATA = Path(__file__).parent / "data" / "ack"
@@ -75,7 +75,7 @@ def batch() -> bytes:
     """A real two-ICSR batch as the project writes it (report JSON -> model -> writer)."""
     reports = []
     for name in CASES:
-        result = validate_report(load_case(name), today=TODAY)
+        result = validate_icsr(load_icsr(name), today=TODAY)
         assert result.report is not None, result.findings
         reports.append(result.report)
     return to_xml(reports, HEADER)
@@ -114,7 +114,7 @@ def test_positive_ack_of_a_project_batch(batch: bytes, xsd: etree.XMLSchema) -> 
     assert [m.code for m in ack.messages] == ["CA", "CA"]
     assert [m.message_id.extension for m in ack.messages if m.message_id] == message_ids(batch)
     for case, message in zip(CASES, ack.messages, strict=True):
-        report = validate_report(load_case(case), today=TODAY).report
+        report = validate_icsr(load_icsr(case), today=TODAY).report
         assert report is not None
         assert message.icsr_created_at == report.case.created_at  # ACK.B.r.5 = N.2.r.4 = C.1.2
         assert message.receiver == Identifier("LEMTRADAPV", "2.16.840.1.113883.3.989.2.1.3.16")

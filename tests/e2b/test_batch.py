@@ -8,20 +8,20 @@ from datetime import UTC, datetime
 import pytest
 
 from e2b.batch import check_message, write_batch
+from e2b.model import ICSR
 from e2b.reader import read_bytes
 from e2b.validate import validate_bytes
+from e2b.validation import validate_icsr
 from e2b.writer import BatchHeader
-from pv.model import Report
-from pv.validation import validate_report
-from tests.cases import TODAY, case_names, load_case
+from tests.cases import TODAY, case_names, load_icsr
 
 HEADER = BatchHeader("BATCH-STREAM", "LEMTRADAPV", "SFDA-NPC", datetime(2026, 11, 20, 10, 0, tzinfo=UTC))
 
 
-def golden_reports() -> list[Report]:
+def golden_reports() -> list[ICSR]:
     reports = []
     for name in case_names():
-        report = validate_report(load_case(name), today=TODAY).report
+        report = validate_icsr(load_icsr(name), today=TODAY).report
         assert report is not None
         reports.append(report)
     return reports
@@ -59,11 +59,11 @@ def test_an_empty_batch_is_refused() -> None:
 
 
 def test_workers_take_index_ranges_and_no_report_is_pickled(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(self: Report, protocol: int) -> object:
-        raise AssertionError("a Report was pickled")
+    def refuse(self: ICSR, protocol: int) -> object:
+        raise AssertionError("an ICSR was pickled")
 
     reports = golden_reports() * 2
-    monkeypatch.setattr(Report, "__reduce_ex__", refuse)
+    monkeypatch.setattr(ICSR, "__reduce_ex__", refuse)
     in_workers, in_process = io.BytesIO(), io.BytesIO()
     result = write_batch(reports, HEADER, in_workers, today=TODAY, workers=2, chunk_size=3)
     write_batch(reports, HEADER, in_process, today=TODAY, workers=1)

@@ -11,6 +11,7 @@ import pytest
 
 from e2b.reader import read_file
 from e2b.validate import validate_file
+from tests.cases import as_icsr
 
 ROOT = Path(__file__).parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "all_fields.json"
@@ -24,9 +25,17 @@ def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def icsr_json(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The all-fields fixture as the ICSR JSON `build` takes (no fields local to pv)."""
+    path = tmp_path_factory.mktemp("cli") / "case.json"
+    path.write_text(json.dumps(as_icsr(json.loads(FIXTURE.read_text(encoding="utf-8")))), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, icsr_json: Path) -> Path:
     out = tmp_path_factory.mktemp("cli") / "case.xml"
-    result = run("build", str(FIXTURE), "-o", str(out))
+    result = run("build", str(icsr_json), "-o", str(out))
     assert result.returncode == 0, result.stdout + result.stderr
     return out
 
@@ -89,8 +98,8 @@ def test_read_prints_the_report_json(built: Path) -> None:
     assert data["narrative"]["summaries"][0]["text"] == "ملخص"
 
 
-def test_build_with_errors_exits_1_and_names_the_field(tmp_path: Path) -> None:
-    data = json.loads(FIXTURE.read_text(encoding="utf-8"))
+def test_build_with_errors_exits_1_and_names_the_field(tmp_path: Path, icsr_json: Path) -> None:
+    data = json.loads(icsr_json.read_text(encoding="utf-8"))
     del data["reactions"][0]["outcome"]
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(data), encoding="utf-8")
@@ -98,6 +107,23 @@ def test_build_with_errors_exits_1_and_names_the_field(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "error E.i.7 reactions[0].outcome: Reaction 1: outcome is required (E.i.7)" in result.stdout
     assert not (tmp_path / "never.xml").exists()
+
+
+def test_build_takes_the_batch_sender_and_receiver(tmp_path: Path, icsr_json: Path) -> None:
+    out = tmp_path / "ids.xml"
+    done = run("build", str(icsr_json), "-o", str(out), "--sender-id", "MAH-X", "--receiver-id", "NCA-Y")
+    assert done.returncode == 0, done.stdout + done.stderr
+    batch = read_file(out)
+    assert (batch.sender_id, batch.receiver_id) == ("MAH-X", "NCA-Y")
+
+
+def test_build_of_a_report_with_a_field_e2b_does_not_know_exits_1(tmp_path: Path) -> None:
+    """The LEMTRADA course number is pv's, not an ICSR element: e2b names it, not drops it."""
+    bad = tmp_path / "local.json"
+    bad.write_text(FIXTURE.read_text(encoding="utf-8"), encoding="utf-8")
+    done = run("build", str(bad), "-o", str(tmp_path / "never.xml"))
+    assert done.returncode == 1
+    assert "course is not a field of the report" in done.stdout
 
 
 def test_build_of_not_json_exits_2(tmp_path: Path) -> None:
@@ -110,7 +136,7 @@ def test_schema_is_the_report_json_schema() -> None:
     result = run("schema")
     assert result.returncode == 0
     schema = json.loads(result.stdout)
-    assert schema["title"] == "Report"
+    assert schema["title"] == "ICSR"
     reaction = schema["$defs"]["Reaction"]["properties"]["outcome"]
     assert reaction["e2b"] == "E.i.7"
 

@@ -51,10 +51,10 @@ from e2b.elements import (
     steps,
 )
 from e2b.mapping import HL7, XSI
+from e2b.model import ICSR
 from e2b.tools import build_elements
+from e2b.validation import describe
 from e2b.xmlsafe import parse_file
-from pv.model import Report
-from pv.validation import describe
 
 TESTS = Path(__file__).resolve().parents[1]
 REPO = TESTS.parent
@@ -548,7 +548,7 @@ def model_numbers() -> tuple[set[str], set[str]]:
                 groups.add(number)
                 visit(sub, (*loc, name))
 
-    visit(Report, ())
+    visit(ICSR, ())
     return values, groups
 
 

@@ -34,11 +34,11 @@ import pytest
 from lxml import etree
 
 from e2b.findings import Finding
+from e2b.model import ICSR
 from e2b.reader import read_bytes
 from e2b.schema import SCHEMA_DIR, schema_findings
 from e2b.writer import BatchHeader, to_xml
 from e2b.xmlsafe import parse_bytes, parse_file
-from pv.model import Report
 
 CORPUS = Path(__file__).parent / "data" / "published"
 ICSR_FILES = sorted(p.relative_to(CORPUS).as_posix() for p in CORPUS.rglob("*.xml"))
@@ -266,7 +266,7 @@ def outcome(name: str) -> Outcome:
         findings = schema_findings(parse_bytes(data))
         return _finding(findings[0]) if findings else None
 
-    reports: list[Report] = []
+    reports: list[ICSR] = []
     header: list[BatchHeader] = []
 
     def read() -> str | None:

@@ -14,11 +14,10 @@ from typing import Any
 import pytest
 
 from e2b.findings import Finding
+from e2b.model import ICSR
 from e2b.reader import NotAnIcsrError, ReadBatch, ReadReport, read_bytes, read_file
 from e2b.schema import schema_findings
 from e2b.xmlsafe import HostileXMLError, MalformedXMLError, XMLTooLargeError, parse_file
-from pv.model import Report
-from pv.validation import validate_report
 
 FOREIGN = Path(__file__).parent / "data" / "foreign"
 FDA = FOREIGN / "fda_style.xml"
@@ -37,7 +36,7 @@ def compact(value: Any) -> Any:
     return value
 
 
-def dump(report: Report | None) -> dict[str, Any]:
+def dump(report: ICSR | None) -> dict[str, Any]:
     assert report is not None
     result: dict[str, Any] = compact(report.model_dump(mode="json"))
     return result
@@ -796,13 +795,13 @@ def test_a_primary_source_flagged_by_the_real_number_1_0_is_primary() -> None:
     assert [s.primary_for_regulatory for s in read.report.primary_sources] == [True, False]
 
 
-def test_dosage_text_that_only_looks_like_a_course_number_stays_text() -> None:
+def test_dosage_text_is_read_as_sent() -> None:
+    """G.k.4.r.8 is text: e2b gives it whole (pv reads its own course prefix off it)."""
     text = b"12 mg IV once daily x 5 days (first treatment course)"
-    data = edit(FDA.read_bytes(), text, b"Course 25: 2 vials")
+    data = edit(FDA.read_bytes(), text, b"Course 2: 2 vials")
     read = only_report(read_bytes(data))
     assert read.report is not None, read.findings
-    dosage = read.report.drugs[0].dosages[0]
-    assert (dosage.course, dosage.text) == (None, "Course 25: 2 vials")
+    assert read.report.drugs[0].dosages[0].text == "Course 2: 2 vials"
 
 
 # ---------------------------------------------------------------- unusable and hostile input
@@ -878,8 +877,9 @@ def test_a_truncated_file_is_malformed_xml() -> None:
 GOLDEN_DIR = Path(__file__).parents[1] / "golden"
 
 
-def test_implausible_partner_data_is_read_with_a_warning_not_refused() -> None:
-    """Another system's LMP on a male patient: our form refuses it, a receiver keeps it."""
+def test_implausible_partner_data_is_read_as_sent() -> None:
+    """Another system's LMP on a male patient is no ICH error: read and kept (pv's form refuses
+    it, and pv names it as a warning on import: tests/pv/test_entry_rules.py)."""
     xml = edit(
         (GOLDEN_DIR / "pregnancy_exposure.xml").read_bytes(),
         b'<administrativeGenderCode code="2" codeSystem="1.0.5218"/>',
@@ -888,14 +888,7 @@ def test_implausible_partner_data_is_read_with_a_warning_not_refused() -> None:
     read = only_report(read_bytes(xml))
     assert read.report is not None, read.findings
     assert errors(read.findings) == []
-    doubtful = [f for f in read.findings if f.element == "D.6"]
-    assert doubtful and all(f.severity == "warning" for f in doubtful)
-    assert doubtful[0].message.startswith("As received: ")
     assert read.report.patient.last_menstrual_period is not None
-    # The same data typed into the form is refused at the field.
-    typed = validate_report(read.report.model_dump(mode="json"))
-    assert typed.report is None
-    assert "D.6" in [f.element for f in errors(typed.findings)]
 
 
 def test_dose_form_and_route_term_ids_round_trip() -> None:

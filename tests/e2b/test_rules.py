@@ -13,8 +13,9 @@ from lxml import etree
 from e2b.mapping import NS
 from e2b.rules import batch_findings
 from e2b.validate import validate_bytes, validate_tree
+from e2b.validation import validate_icsr
 from e2b.writer import BatchHeader, build_batch
-from pv.validation import validate_report
+from tests.cases import as_icsr
 
 TODAY = date(2026, 11, 25)
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "all_fields.json"
@@ -34,7 +35,7 @@ def _obs(code: str) -> str:
 
 
 def fresh_tree() -> etree._Element:
-    report = validate_report(json.loads(FIXTURE.read_text(encoding="utf-8")), today=TODAY).report
+    report = validate_icsr(as_icsr(json.loads(FIXTURE.read_text(encoding="utf-8"))), today=TODAY).report
     assert report is not None
     return build_batch([report], HEADER)
 

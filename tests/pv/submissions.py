@@ -1,4 +1,6 @@
-"""Submissions built from the golden cases, as the form would build them, for the store tests."""
+"""Submissions built from the golden cases, for the store tests: the report held to the ICH
+model and rules (not the form's data-entry rules, so tests can store what another system might
+send), written as pv.submission writes it."""
 
 from __future__ import annotations
 
@@ -7,9 +9,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from e2b.validate import validate_bytes
+from e2b.validation import validate as validate_model
 from e2b.writer import BatchHeader, to_xml
+from pv.model import Report
 from pv.store import Submission
-from pv.validation import validate_report
 from tests.cases import TODAY, load_case
 
 HEADER = BatchHeader(
@@ -29,9 +32,9 @@ def make_submission(
     data["case"].update(sender_report_id=case_id, worldwide_case_id=case_id)
     if change is not None:
         change(data)
-    result = validate_report(data, today=TODAY)
+    result = validate_model(data, Report, TODAY)
     assert result.report is not None, result.findings
-    xml = to_xml([result.report], HEADER)
+    xml = to_xml([result.report.for_sending()], HEADER)
     findings = validate_bytes(xml, TODAY) if validate else []
     return Submission(result.report, xml, findings)
 

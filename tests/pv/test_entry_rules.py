@@ -51,3 +51,26 @@ def test_a_received_file_with_a_year_of_birth_is_read_with_a_warning() -> None:
     [read] = read_bytes(xml).reports
     assert read.report is not None
     assert read.report.patient.birth_date == "1990"
+
+
+def test_a_received_lmp_on_a_male_patient_is_a_warning_and_typed_is_refused() -> None:
+    """Implausible partner data is kept and named; the same data typed into the form is not."""
+    from pv.validation import validate_report
+
+    def male_with_lmp(data: dict[str, Any]) -> None:
+        data["patient"]["sex"] = "1"
+        data["patient"]["last_menstrual_period"] = "2026-01-10"
+
+    xml = make_submission("SA-LEMTRADAPV-000079", change=male_with_lmp, validate=False).xml
+    [read] = read_bytes(xml).reports
+    assert read.report is not None and read.report.patient.last_menstrual_period == "2026-01-10"
+    received = validate_report(read.report.model_dump(mode="json"), TODAY, received=True)
+    assert received.report is not None
+    [doubtful] = [f for f in received.findings if f.element == "D.6"]
+    assert doubtful.severity == "warning"
+    assert doubtful.message.startswith("As received: ")
+    typed = validate_report(read.report.model_dump(mode="json"), TODAY)
+    assert typed.report is None
+    assert [f.path for f in typed.findings if f.element == "D.6"] == [
+        "patient.last_menstrual_period"
+    ]

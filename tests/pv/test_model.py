@@ -18,6 +18,7 @@ from e2b.codelists import (
     codelist_names,
     codelist_oid,
 )
+from e2b.validation import _model_class
 from pv.model import (
     CaseIdentification,
     Drug,
@@ -29,7 +30,7 @@ from pv.model import (
     Seriousness,
     TestResult,
 )
-from pv.validation import _model_class
+from pv.validation import validate_report
 from tests.cases import TODAY, load_case
 from tests.strategies import SLOW_REPORTS, reports
 
@@ -302,11 +303,12 @@ def test_internal_ids_default_to_fresh_uuid4() -> None:
     assert first.id != second.id
 
 
-def test_warnings_are_kept_on_the_report() -> None:
+def test_warnings_do_not_stop_the_report() -> None:
     data = load_case("itp_course2")
     data["reactions"][1].pop("end")
-    built = Report.model_validate(data, context={"today": TODAY})
-    assert [(w.element, w.path) for w in built.warnings] == [("E.i.5", "reactions[1].end")]
+    result = validate_report(data, TODAY)
+    assert result.ok
+    assert [(w.element, w.path) for w in result.findings] == [("E.i.5", "reactions[1].end")]
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=SLOW_REPORTS)

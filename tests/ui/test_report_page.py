@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from e2b.reader import read_bytes
 from e2b.validate import validate_bytes
+from pv.model import Report
 from pv.store import Store
 
 APP = str(Path(__file__).resolve().parents[2] / "ui" / "main.py")
@@ -201,8 +202,9 @@ def test_a_valid_two_reaction_report_is_saved_with_schema_valid_xml(
     assert case_id.startswith("SA-LEMTRADAPV-")
     assert validate_bytes(done["xml"]) == []
     read = read_bytes(done["xml"])
-    report = read.reports[0].report
-    assert report is not None
+    icsr = read.reports[0].report
+    assert icsr is not None
+    report = Report.from_icsr(icsr)
     assert len(report.reactions) == 2
     assert report.reactions[0].seriousness.hospitalisation
     assert [t.test.code for t in report.tests if t.test] == [ITP_PLATELETS]

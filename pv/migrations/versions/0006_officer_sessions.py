@@ -34,9 +34,7 @@ def upgrade() -> None:
         sa.Column("end_reason", sa.String(30), nullable=True),
     )
     op.create_index("ix_officer_sessions_user", "officer_sessions", ["user"])
-    op.add_column(
-        "cases", sa.Column("revision", sa.Integer(), nullable=False, server_default="1")
-    )
+    op.add_column("cases", sa.Column("revision", sa.Integer(), nullable=False, server_default="1"))
     # The audit view and `python -m pv audit list` filter the trail by who, what and when.
     op.create_index("ix_audit_log_user", "audit_log", ["user"])
     op.create_index("ix_audit_log_action", "audit_log", ["action"])

@@ -1,31 +1,26 @@
-"""ICH E2B(R3) cross-field rules on the report model, each naming its field path and element.
+"""ICH E2B(R3) cross-field rules on the ICSR model, each naming its field path and element.
 
-The report model runs these as its validator, so an invalid report cannot be built; warnings
-(things an officer should look at but that do not block sending) come from `check_report` too.
+`e2b.validation` runs them after the model has checked each value; warnings are things a
+reader should look at that do not make the report unsendable. Rules an application asks of
+its own users beyond ICH (e.g. a form's plausibility checks) belong to that application.
 Sources: ICH E2B(R3) IG and the ICH core data-element table (shared/e2b-r3/REQUIREMENTS.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from functools import cache
-from typing import TYPE_CHECKING, Any, get_args
+from typing import Any, get_args
 
 from pydantic import BaseModel
-from pydantic_core import PydanticCustomError
 
-from e2b.codelists import DrugRole, Outcome, ReportType, SenderType, Sex
-from e2b.dates import Precision, in_future, is_before, precision
+from e2b.codelists import DrugRole, Outcome, SenderType
+from e2b.dates import PartialDate, Precision, in_future, is_before, precision
 from e2b.findings import Finding, Severity
+from e2b.model import ICSR, MeddraTerm
 
-if TYPE_CHECKING:
-    from pv.model import Report
-
-RULE_ERROR_TYPE = "e2b_rules"
-
-# The guide categories that mean exposure in pregnancy (pv/data/guide_categories.csv).
-PREGNANCY_CATEGORIES = frozenset({"pregnancy_exposure"})
+Rule = Callable[[ICSR, date], Iterator[Finding]]
 
 
 def owner_label(path: str) -> str:
@@ -95,8 +90,6 @@ def _warning(element: str, path: str, text: str) -> Finding:
 @cache
 def _date_fields(cls: type[BaseModel]) -> tuple[str, ...]:
     """The fields of a model class that hold partial dates (found once per class)."""
-    from e2b.dates import PartialDate
-
     marker = get_args(PartialDate)[1:]
 
     def is_date(annotation: Any) -> bool:
@@ -144,7 +137,7 @@ def contextual_element(element: str, path: str) -> str:
 # ---------------------------------------------------------------- the rules
 
 
-def _dates(report: Report, today: date) -> Iterator[Finding]:
+def _dates(report: ICSR, today: date) -> Iterator[Finding]:
     """No date may lie in the future; C.1.4/C.1.5 need the day; ends are not before starts."""
     for model, path in _walk(report, ""):
         fields = _date_fields(type(model))
@@ -189,7 +182,7 @@ def _title(model: BaseModel, name: str) -> str:
     return str(type(model).model_fields[name].title or name)
 
 
-def _case(report: Report, today: date) -> Iterator[Finding]:
+def _case(report: ICSR, today: date) -> Iterator[Finding]:
     case = report.case
     if case.nullification is not None and not case.nullification_reason:
         yield _error(
@@ -215,13 +208,6 @@ def _case(report: Report, today: date) -> Iterator[Finding]:
             "case.additional_documents",
             "documents are listed, so 'additional documents available' must be yes",
         )
-    if case.report_type is ReportType.STUDY:
-        # C.5 (study identification) is not part of a spontaneous HCP report.
-        yield _error(
-            "C.5.4",
-            "case.report_type",
-            "reports from studies need study details, which this tool does not collect",
-        )
     if case.sender_report_id.split("-", 1)[0] != case.worldwide_case_id.split("-", 1)[0]:
         yield _warning(
             "C.1.8.1",
@@ -230,7 +216,7 @@ def _case(report: Report, today: date) -> Iterator[Finding]:
         )
 
 
-def _primary_sources(report: Report, today: date) -> Iterator[Finding]:
+def _primary_sources(report: ICSR, today: date) -> Iterator[Finding]:
     flagged = [i for i, s in enumerate(report.primary_sources) if s.primary_for_regulatory]
     if len(flagged) != 1:
         where = f"primary_sources[{flagged[1]}]" if len(flagged) > 1 else "primary_sources[0]"
@@ -265,13 +251,13 @@ def _primary_sources(report: Report, today: date) -> Iterator[Finding]:
             )
 
 
-def _sender(report: Report, today: date) -> Iterator[Finding]:
+def _sender(report: ICSR, today: date) -> Iterator[Finding]:
     sender = report.sender
     if sender.sender_type is not SenderType.PATIENT and not sender.organisation:
         yield _error("C.3.2", "sender.organisation", "sender's organisation is required")
 
 
-def _patient(report: Report, today: date) -> Iterator[Finding]:
+def _patient(report: ICSR, today: date) -> Iterator[Finding]:
     patient = report.patient
     identifying = (
         patient.initials,
@@ -295,63 +281,13 @@ def _patient(report: Report, today: date) -> Iterator[Finding]:
             "patient.initials_withheld",
             "initials are given and also marked as withheld: choose one",
         )
-    if patient.last_menstrual_period and patient.sex is Sex.MALE:
-        yield _error(
-            "D.6",
-            "patient.last_menstrual_period",
-            "a last menstrual period is given but the patient's sex is male",
-        )
-    if patient.birth_date:
-        for i, reaction in enumerate(report.reactions):
-            if reaction.start and not is_before(patient.birth_date, reaction.start):
-                yield _error(
-                    "D.2.1",
-                    "patient.birth_date",
-                    f"date of birth is after the start of reaction {i + 1}",
-                )
     parent = patient.parent
     if parent is not None and parent.sex is None:
         # ICH: D.10.6 is required whenever any parent information is sent.
         yield _error("D.10.6", "patient.parent.sex", "the parent's sex is required")
-    if parent is not None and parent.last_menstrual_period and parent.sex is Sex.MALE:
-        yield _error(
-            "D.10.3",
-            "patient.parent.last_menstrual_period",
-            "a last menstrual period is given but the parent's sex is male",
-        )
 
 
-def _pregnancy(report: Report, today: date) -> Iterator[Finding]:
-    """Exposure in pregnancy needs a female patient, or a parent block for a child/foetus report."""
-    patient = report.patient
-    pregnancy = [
-        i for i, r in enumerate(report.reactions) if r.guide_category in PREGNANCY_CATEGORIES
-    ]
-    exposed = [i for i, d in enumerate(report.drugs) if d.gestation_at_exposure is not None]
-    if not (pregnancy or exposed):
-        return
-    if patient.parent is None and patient.sex is not Sex.FEMALE:
-        path = (
-            f"reactions[{pregnancy[0]}].guide_category"
-            if pregnancy
-            else f"drugs[{exposed[0]}].gestation_at_exposure"
-        )
-        yield _error(
-            "D.5",
-            path,
-            "exposure during pregnancy needs a female patient, or the parent's details (D.10) "
-            "when the report is about the child",
-        )
-    if patient.parent is not None and patient.parent.sex is Sex.MALE and pregnancy:
-        yield _warning(
-            "D.10.6",
-            "patient.parent.sex",
-            "exposure during pregnancy is reported with a male parent; check whether the "
-            "father was exposed (G.k.10.r 'drug taken by the father')",
-        )
-
-
-def _death(report: Report, today: date) -> Iterator[Finding]:
+def _death(report: ICSR, today: date) -> Iterator[Finding]:
     fatal = [i for i, r in enumerate(report.reactions) if r.outcome is Outcome.FATAL]
     died = [i for i, r in enumerate(report.reactions) if r.seriousness.death]
     for i in fatal:
@@ -361,12 +297,6 @@ def _death(report: Report, today: date) -> Iterator[Finding]:
                 f"reactions[{i}].seriousness.death",
                 "the outcome is fatal, so 'results in death' must be ticked",
             )
-    if (fatal or died) and report.patient.death is None:
-        yield _error(
-            "D.9",
-            "patient.death",
-            "a reaction resulted in death: give the death details (date of death, causes)",
-        )
     if died and not fatal:
         yield _warning(
             "E.i.7",
@@ -383,26 +313,12 @@ def _death(report: Report, today: date) -> Iterator[Finding]:
                 "patient.death.date",
                 "give the date of death, a reported cause or whether an autopsy was done",
             )
-        if not (fatal or died):
-            yield _error(
-                "E.i.7",
-                "patient.death",
-                "death details are given but no reaction has a fatal outcome or results in death",
-            )
         if death.autopsy_causes and death.autopsy is not True:
             yield _error(
                 "D.9.3",
                 "patient.death.autopsy",
                 "autopsy-determined causes are given, so 'autopsy done' must be yes",
             )
-        if death.date:
-            for i, reaction in enumerate(report.reactions):
-                if reaction.start and not is_before(reaction.start, death.date):
-                    yield _error(
-                        "D.9.1",
-                        "patient.death.date",
-                        f"date of death is before the start of reaction {i + 1}",
-                    )
     for group, path in (
         (death.reported_causes if death else [], "reported_causes"),
         (death.autopsy_causes if death else [], "autopsy_causes"),
@@ -417,7 +333,7 @@ def _death(report: Report, today: date) -> Iterator[Finding]:
                 )
 
 
-def _reactions(report: Report, today: date) -> Iterator[Finding]:
+def _reactions(report: ICSR, today: date) -> Iterator[Finding]:
     for i, reaction in enumerate(report.reactions):
         path = f"reactions[{i}]"
         if (
@@ -436,7 +352,7 @@ def _reactions(report: Report, today: date) -> Iterator[Finding]:
             )
 
 
-def _tests(report: Report, today: date) -> Iterator[Finding]:
+def _tests(report: ICSR, today: date) -> Iterator[Finding]:
     for i, test in enumerate(report.tests):
         path = f"tests[{i}]"
         if not test.name and test.test is None:
@@ -449,7 +365,7 @@ def _tests(report: Report, today: date) -> Iterator[Finding]:
             )
 
 
-def _drugs(report: Report, today: date) -> Iterator[Finding]:
+def _drugs(report: ICSR, today: date) -> Iterator[Finding]:
     if not any(
         d.role in (DrugRole.SUSPECT, DrugRole.INTERACTING, DrugRole.NOT_ADMINISTERED)
         for d in report.drugs
@@ -529,13 +445,11 @@ def _drugs(report: Report, today: date) -> Iterator[Finding]:
         yield _error("E.i", "reactions", "two reactions share the same internal ID")
 
 
-def _meddra_versions(report: Report, today: date) -> Iterator[Finding]:
+def _meddra_versions(report: ICSR, today: date) -> Iterator[Finding]:
     """ICH IG: only one MedDRA version per ICSR (E.i.2.1a, D.7.1.r.1a, G.k.7.r.2a ...).
 
     The reactions' version is the report's version; only terms that differ from it are flagged.
     """
-    from pv.model import MeddraTerm
-
     version = report.reactions[0].term.version
     for model, path in _walk(report, ""):
         if not isinstance(model, MeddraTerm) or model.version == version:
@@ -551,7 +465,7 @@ def _meddra_versions(report: Report, today: date) -> Iterator[Finding]:
         )
 
 
-def _element_at(report: Report, owner_path: str, field: str, path: str) -> str:
+def _element_at(report: ICSR, owner_path: str, field: str, path: str) -> str:
     """The element of `field` on the model at `owner_path` (for messages about nested terms)."""
     for model, here in _walk(report, ""):
         if here == owner_path and field in type(model).model_fields:
@@ -559,13 +473,12 @@ def _element_at(report: Report, owner_path: str, field: str, path: str) -> str:
     return ""
 
 
-RULES = (
+RULES: tuple[Rule, ...] = (
     _dates,
     _case,
     _primary_sources,
     _sender,
     _patient,
-    _pregnancy,
     _death,
     _reactions,
     _tests,
@@ -574,13 +487,10 @@ RULES = (
 )
 
 
-def check_report(report: Report, today: date | None = None) -> list[Finding]:
-    """All rule findings (errors and warnings) for a structurally valid report."""
+def check_icsr(report: ICSR, today: date | None = None) -> list[Finding]:
+    """All ICH rule findings (errors and warnings) for a report the model accepted."""
     today = today or date.today()
-    out: list[Finding] = []
-    for rule in RULES:
-        out.extend(rule(report, today))
-    return out
+    return [finding for rule in RULES for finding in rule(report, today)]
 
 
 def as_warning(finding: Finding) -> Finding:
@@ -588,17 +498,3 @@ def as_warning(finding: Finding) -> Finding:
     if finding.severity == "warning":
         return finding
     return Finding("warning", finding.element, finding.path, f"As received: {finding.message}")
-
-
-def raise_rule_errors(findings: list[Finding]) -> None:
-    """Fail model validation with every error at once (warnings do not block)."""
-    errors = [f for f in findings if f.severity == "error"]
-    if errors:
-        payload: list[dict[str, Any]] = [
-            {"element": f.element, "path": f.path, "message": f.message} for f in errors
-        ]
-        raise PydanticCustomError(
-            RULE_ERROR_TYPE,
-            "{summary}",
-            {"summary": "; ".join(f.message for f in errors), "findings": payload},
-        )
