@@ -8,7 +8,7 @@ produced and parsed here only.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from enum import IntEnum
 from typing import Annotated
 
@@ -163,19 +163,19 @@ def from_hl7(ts: str) -> str:
 
 
 def datetime_to_hl7(moment: datetime) -> str:
-    """A full timestamp to the second with its offset, as C.1.2 / N.1.5 require."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
+    """A full timestamp to the second with its offset (C.1.2, N.1.5); a moment received without
+    an offset is written back without one."""
     return moment.strftime("%Y%m%d%H%M%S%z")
 
 
-def datetime_from_hl7(ts: str) -> datetime:
-    """HL7 TS to the second (offset optional, UTC assumed) -> aware datetime."""
+def datetime_from_hl7(ts: str, *, as_sent: bool = False) -> datetime:
+    """HL7 TS to the second -> datetime; without an offset, UTC is assumed, or with `as_sent`
+    the moment stays naive, so it is written back as it came."""
     match = _TS.fullmatch(ts.strip())
     if match is None or match["S"] is None:
         raise DateFormatError(f"'{ts}' is not a timestamp to the second (CCYYMMDDhhmmss[+ZZzz])")
     g = match.groupdict()
-    tz = UTC
+    tz: tzinfo | None = None if as_sent else UTC
     if g["tz"]:
         sign = 1 if g["tz"][0] == "+" else -1
         minutes = int(g["tz"][3:5] or 0)

@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from enum import StrEnum
+from typing import Annotated, Any, TypeVar
 
 from pydantic import (
     AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
     field_validator,
     model_validator,
 )
@@ -137,6 +140,49 @@ class Model(BaseModel):
 # ---------------------------------------------------------------- small value types
 
 
+class NullFlavor(StrEnum):
+    """HL7 v3 nullFlavors the ICH IG allows on some elements (e2b/data/elements.csv says which)."""
+
+    NI = "NI"  # no information
+    UNK = "UNK"  # unknown
+    ASKU = "ASKU"  # asked but unknown
+    NASK = "NASK"  # not asked
+    MSK = "MSK"  # masked: known, withheld (privacy)
+    NA = "NA"  # not applicable
+    NINF = "NINF"  # negative infinity (a result below the measurable range)
+    PINF = "PINF"  # positive infinity
+
+
+class Null(Model):
+    """An element sent without a value, and why: the third state beside a value and absence
+    (`None`), kept so a partner's ASKU or MSK comes back as sent."""
+
+    null_flavor: NullFlavor = e2b(None, "why there is no value (HL7 nullFlavor)")
+
+    def __str__(self) -> str:
+        return self.null_flavor.value
+
+
+def _value_or_null(value: Any) -> str:
+    """Which half of a three-state union a value is, so only that half's error is reported."""
+    return "<null>" if isinstance(value, dict | Null) else "<value>"
+
+
+# A partial date, or the reason it is missing (E.i.4, D.7.1.r.2, G.k.4.r.4 ...). The tags
+# ("<value>", "<null>") appear in error locations; e2b.validation leaves them out of paths.
+DateOrNull = Annotated[
+    Annotated[PartialDate, Tag("<value>")] | Annotated[Null, Tag("<null>")],
+    Discriminator(_value_or_null),
+]
+
+_T = TypeVar("_T")
+
+
+def value_of(value: _T | Null | None) -> _T | None:
+    """The value itself; None when it is absent or sent as a nullFlavor."""
+    return None if value is None or isinstance(value, Null) else value
+
+
 class MeddraTerm(Model):
     """A MedDRA coded term: version and LLT code travel together (e.g. E.i.2.1a/b)."""
 
@@ -249,11 +295,9 @@ class CaseIdentification(Model):
 
     @field_validator("created_at")
     @classmethod
-    def _to_utc_second(cls, value: datetime) -> datetime:
-        """C.1.2 is sent to the second with an offset; keep it aware and whole-second."""
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value.astimezone(UTC).replace(microsecond=0)
+    def _to_the_second(cls, value: datetime) -> datetime:
+        """C.1.2 is sent to the second; its offset is kept as given (none if none was sent)."""
+        return value.replace(microsecond=0)
 
 
 class PrimarySource(Model):
@@ -312,9 +356,9 @@ class MedicalHistory(Model):
     """D.7.1.r (or D.10.7.1.r for a parent): a disease, procedure or condition, MedDRA coded."""
 
     condition: MeddraTerm = e2b("D.7.1.r.1", "condition (MedDRA)")
-    start: PartialDate | None = e2b("D.7.1.r.2", "start date", default=None)
+    start: DateOrNull | None = e2b("D.7.1.r.2", "start date", default=None)
     continuing: bool | None = e2b("D.7.1.r.3", "continuing", default=None)
-    end: PartialDate | None = e2b("D.7.1.r.4", "end date", default=None)
+    end: DateOrNull | None = e2b("D.7.1.r.4", "end date", default=None)
     comments: OptText = e2b("D.7.1.r.5", "comments", default=None, max_length=2000)
     family_history: bool = e2b("D.7.1.r.6", "family history", default=False)
 
@@ -323,8 +367,8 @@ class PastDrug(Model):
     """D.8.r (or D.10.8.r): a relevant earlier medicine, e.g. a prior MS therapy."""
 
     name: ReqText = e2b("D.8.r.1", "name of drug as reported", max_length=250)
-    start: PartialDate | None = e2b("D.8.r.4", "start date", default=None)
-    end: PartialDate | None = e2b("D.8.r.5", "end date", default=None)
+    start: DateOrNull | None = e2b("D.8.r.4", "start date", default=None)
+    end: DateOrNull | None = e2b("D.8.r.5", "end date", default=None)
     indication: MeddraTerm | None = e2b("D.8.r.6", "indication (MedDRA)", default=None)
     reaction: MeddraTerm | None = e2b("D.8.r.7", "reaction (MedDRA)", default=None)
 
@@ -339,7 +383,7 @@ class CauseOfDeath(Model):
 class Death(Model):
     """D.9: in case of death."""
 
-    date: PartialDate | None = e2b("D.9.1", "date of death", default=None)
+    date: DateOrNull | None = e2b("D.9.1", "date of death", default=None)
     reported_causes: list[CauseOfDeath] = e2b(
         "D.9.2.r", "reported causes of death", default_factory=list
     )
@@ -353,9 +397,9 @@ class Parent(Model):
     """D.10: the parent, for a parent-child / foetus report (the report is about the child)."""
 
     identification: OptText = e2b("D.10.1", "parent identification", default=None, max_length=60)
-    birth_date: PartialDate | None = e2b("D.10.2.1", "parent's date of birth", default=None)
+    birth_date: DateOrNull | None = e2b("D.10.2.1", "parent's date of birth", default=None)
     age: Age | None = e2b("D.10.2.2", "parent's age", default=None)
-    last_menstrual_period: PartialDate | None = e2b(
+    last_menstrual_period: DateOrNull | None = e2b(
         "D.10.3", "parent's last menstrual period", default=None
     )
     weight_kg: Decimal | None = e2b(
@@ -392,7 +436,7 @@ class Patient(Model):
         max_length=60,
         description="Initials only; None is sent as nullFlavor UNK",
     )
-    birth_date: PartialDate | None = e2b("D.2.1", "date of birth", default=None)
+    birth_date: DateOrNull | None = e2b("D.2.1", "date of birth", default=None)
     age: Age | None = e2b("D.2.2", "age at onset", default=None)
     gestation_at_onset: Gestation | None = e2b(
         "D.2.2.1", "gestation period at onset (foetus)", default=None
@@ -405,7 +449,7 @@ class Patient(Model):
         "D.4", "height (cm)", default=None, gt=0, max_digits=3, decimal_places=0
     )
     sex: Sex | None = e2b("D.5", "sex", default=None)
-    last_menstrual_period: PartialDate | None = e2b("D.6", "last menstrual period", default=None)
+    last_menstrual_period: DateOrNull | None = e2b("D.6", "last menstrual period", default=None)
     medical_history: list[MedicalHistory] = e2b(
         "D.7.1.r", "relevant medical history", default_factory=list
     )
@@ -468,8 +512,8 @@ class Reaction(Model):
     term: MeddraTerm = e2b("E.i.2.1", "MedDRA term")
     highlighted: bool | None = e2b("E.i.3.1", "term highlighted by the reporter", default=None)
     seriousness: Seriousness = e2b("E.i.3.2", "seriousness criteria", default_factory=Seriousness)
-    start: PartialDate | None = e2b("E.i.4", "start date", default=None)
-    end: PartialDate | None = e2b("E.i.5", "end date", default=None)
+    start: DateOrNull | None = e2b("E.i.4", "start date", default=None)
+    end: DateOrNull | None = e2b("E.i.5", "end date", default=None)
     duration: Interval | None = e2b("E.i.6", "duration", default=None)
     outcome: Outcome = e2b("E.i.7", "outcome")
     medically_confirmed: bool | None = e2b("E.i.8", "medically confirmed", default=None)
@@ -548,8 +592,8 @@ class Dosage(Model):
         max_digits=4,  # ICH: 4 characters, numeric; "0.5" (twice a day) is sent too
     )
     interval_unit: IntervalUnit | None = e2b("G.k.4.r.3", "interval unit", default=None)
-    start: PartialDate | None = e2b("G.k.4.r.4", "first administration", default=None)
-    end: PartialDate | None = e2b("G.k.4.r.5", "last administration", default=None)
+    start: DateOrNull | None = e2b("G.k.4.r.4", "first administration", default=None)
+    end: DateOrNull | None = e2b("G.k.4.r.5", "last administration", default=None)
     duration: Interval | None = e2b("G.k.4.r.6", "duration of administration", default=None)
     batch: OptText = e2b("G.k.4.r.7", "batch / lot number", default=None, max_length=35)
     text: OptText = e2b("G.k.4.r.8", "dosage text", default=None, max_length=2000)

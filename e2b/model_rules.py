@@ -9,7 +9,7 @@ Sources: ICH E2B(R3) IG and the ICH core data-element table (shared/e2b-r3/REQUI
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import UTC, date
 from functools import cache
 from typing import Any, get_args
 
@@ -17,8 +17,9 @@ from pydantic import BaseModel
 
 from e2b.codelists import DrugRole, Outcome, SenderType
 from e2b.dates import PartialDate, Precision, in_future, is_before, precision
+from e2b.elements import element as element_row
 from e2b.findings import Finding, Severity
-from e2b.model import ICSR, MeddraTerm
+from e2b.model import ICSR, MeddraTerm, Null, value_of
 
 Rule = Callable[[ICSR, date], Iterator[Finding]]
 
@@ -93,7 +94,8 @@ def _date_fields(cls: type[BaseModel]) -> tuple[str, ...]:
     marker = get_args(PartialDate)[1:]
 
     def is_date(annotation: Any) -> bool:
-        if get_args(annotation)[1:] == marker and get_args(annotation)[0] is str:
+        args = get_args(annotation)
+        if args and args[0] is str and all(m in args[1:] for m in marker):
             return True
         return any(is_date(arg) for arg in get_args(annotation) if arg is not type(None))
 
@@ -146,7 +148,7 @@ def _dates(report: ICSR, today: date) -> Iterator[Finding]:
         values = vars(model)
         for name in fields:
             value = values[name]
-            if value is None:
+            if not isinstance(value, str):  # absent, or a nullFlavor
                 continue
             field_path = f"{path}.{name}" if path else name
             if in_future(value, today):
@@ -174,7 +176,8 @@ def _dates(report: ICSR, today: date) -> Iterator[Finding]:
             "case.most_recent",
             "date of most recent information is before the date the report was first received",
         )
-    if case.created_at.date() > today:
+    created = case.created_at
+    if (created.astimezone(UTC) if created.tzinfo else created).date() > today:
         yield _error("C.1.2", "case.created_at", "date of creation is in the future")
 
 
@@ -344,7 +347,10 @@ def _reactions(report: ICSR, today: date) -> Iterator[Finding]:
             yield _warning(
                 "E.i.5", f"{path}.end", "the reaction has resolved: give the end date if known"
             )
-        if reaction.end and reaction.outcome in (Outcome.NOT_RECOVERED, Outcome.RECOVERING):
+        if value_of(reaction.end) and reaction.outcome in (
+            Outcome.NOT_RECOVERED,
+            Outcome.RECOVERING,
+        ):
             yield _warning(
                 "E.i.7",
                 f"{path}.outcome",
@@ -428,12 +434,13 @@ def _drugs(report: ICSR, today: date) -> Iterator[Finding]:
                 )
             seen.add(link.reaction_id)
         if drug.role is DrugRole.SUSPECT:
-            first_doses = [d.start for d in drug.dosages if d.start]
+            first_doses = [start for d in drug.dosages if (start := value_of(d.start))]
             for i, reaction in enumerate(report.reactions):
+                onset = value_of(reaction.start)
                 if (
-                    reaction.start
+                    onset
                     and first_doses
-                    and all(not is_before(start, reaction.start) for start in first_doses)
+                    and all(not is_before(start, onset) for start in first_doses)
                 ):
                     yield _warning(
                         "E.i.4",
@@ -465,6 +472,24 @@ def _meddra_versions(report: ICSR, today: date) -> Iterator[Finding]:
         )
 
 
+def _null_flavors(report: ICSR, today: date) -> Iterator[Finding]:
+    """A value sent as a nullFlavor uses one the IG allows for its element (the element table)."""
+    for model, path in _walk(report, ""):
+        for name, value in vars(model).items():
+            if not isinstance(value, Null):
+                continue
+            field_path = f"{path}.{name}" if path else name
+            element = element_of(model, name, field_path)
+            allowed = element_row(element).null_flavors
+            if value.null_flavor not in allowed:
+                yield _error(
+                    element,
+                    field_path,
+                    f"{_title(model, name)} cannot be sent as nullFlavor {value.null_flavor} "
+                    f"(allowed: {', '.join(sorted(allowed)) or 'none'})",
+                )
+
+
 def _element_at(report: ICSR, owner_path: str, field: str, path: str) -> str:
     """The element of `field` on the model at `owner_path` (for messages about nested terms)."""
     for model, here in _walk(report, ""):
@@ -484,6 +509,7 @@ RULES: tuple[Rule, ...] = (
     _tests,
     _drugs,
     _meddra_versions,
+    _null_flavors,
 )
 
 

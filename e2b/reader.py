@@ -34,6 +34,7 @@ from e2b.codelists import (
     TestResultCode,
 )
 from e2b.dates import DateFormatError, datetime_from_hl7, from_hl7
+from e2b.elements import element as element_row
 from e2b.findings import Finding, Severity, has_errors
 from e2b.mapping import (
     HL7,
@@ -176,11 +177,37 @@ def _note(severity: Severity, element: str, node: E, message: str) -> None:
     problems.append(finding)
 
 
+def _null(node: E, element: str) -> dict[str, str] | None:
+    """A nullFlavor the element table allows for `element`, as the model's `Null`; another one is
+    a warning and reads as absent."""
+    flavor = node.get("nullFlavor")
+    if not flavor:
+        return None
+    if flavor in element_row(element).null_flavors:
+        return {"null_flavor": flavor}
+    _note("warning", element, node, f"nullFlavor {flavor} is not allowed here; read as absent")
+    return None
+
+
 def _date(node: E | None, element: str) -> str | None:
     """A partial date from an HL7 TS; an impossible date becomes a finding, not a crash."""
     value = _attr(node, "value")
     if node is None or value is None:
         return None
+    return _parsed_date(node, value, element)
+
+
+def _date_or_null(node: E | None, element: str) -> str | dict[str, str] | None:
+    """A partial date, or the nullFlavor sent in its place (E.i.4, D.7.1.r.2 ...)."""
+    if node is None:
+        return None
+    value = _attr(node, "value")
+    if value is None:
+        return _null(node, element)
+    return _parsed_date(node, value, element)
+
+
+def _parsed_date(node: E, value: str, element: str) -> str | None:
     try:
         return from_hl7(value)
     except DateFormatError as exc:
@@ -303,14 +330,14 @@ def _effective_parts(node: E | None, start: str, end: str) -> dict[str, Any]:
                 out["period"] = (period.get("value"), period.get("unit"))
             continue
         low, high, width = _one(comp, "h:low"), _one(comp, "h:high"), _one(comp, "h:width")
-        if _attr(low, "value"):
-            out["start"] = _date(low, start)
-        if _attr(high, "value"):
-            out["end"] = _date(high, end)
+        if low is not None:
+            out["start"] = _date_or_null(low, start)
+        if high is not None:
+            out["end"] = _date_or_null(high, end)
         if width is not None and width.get("value"):
             out["duration"] = {"value": width.get("value"), "unit": width.get("unit")}
         if comp.get("value"):  # a plain TS
-            out["start"] = _date(comp, start)
+            out["start"] = _date_or_null(comp, start)
     return out
 
 
@@ -438,7 +465,7 @@ def _created(act: E | None) -> str | None:
     if node is None or value is None:
         return None
     try:
-        return datetime_from_hl7(value).isoformat()
+        return datetime_from_hl7(value, as_sent=True).isoformat()
     except ValueError as exc:  # DateFormatError, or datetime's own for month 13 and the like
         _note("error", "C.1.2", node, f"'{value}' is not a date and time to the second ({exc})")
         return None
@@ -601,7 +628,7 @@ def _subject_obs(node: E, code: str) -> E | None:
 
 def _patient(role: E) -> dict[str, Any]:
     player = _one(role, "h:player1")
-    death_date = _date(_one(player, "h:deceasedTime"), "D.9.1")
+    death_date = _date_or_null(_one(player, "h:deceasedTime"), "D.9.1")
     reported = [
         _cause(v)
         for v in _all(
@@ -634,14 +661,16 @@ def _patient(role: E) -> dict[str, Any]:
         "initials": _text(_one(player, "h:name")),
         # D.1 nullFlavor MSK: known to the sender, withheld for privacy (ICH IG).
         "initials_withheld": _attr(_one(player, "h:name"), "nullFlavor") == "MSK" or None,
-        "birth_date": _date(_one(player, "h:birthTime"), "D.2.1"),
+        "birth_date": _date_or_null(_one(player, "h:birthTime"), "D.2.1"),
         "age": _pq(_subject_obs(role, Obs.AGE)),
         "gestation_at_onset": _pq(_subject_obs(role, Obs.GESTATION_PERIOD)),
         "age_group": _coded(_subject_obs(role, Obs.AGE_GROUP), AgeGroup, AgeGroup.oid()),
         "weight_kg": _attr(_subject_obs(role, Obs.BODY_WEIGHT), "value"),
         "height_cm": _attr(_subject_obs(role, Obs.HEIGHT), "value"),
         "sex": _attr(_one(player, "h:administrativeGenderCode"), "code"),
-        "last_menstrual_period": _date(_subject_obs(role, Obs.LAST_MENSTRUAL_PERIOD), "D.6"),
+        "last_menstrual_period": _date_or_null(
+            _subject_obs(role, Obs.LAST_MENSTRUAL_PERIOD), "D.6"
+        ),
         **history,
         "drug_history": _drug_history(role, "D.8"),
         "death": death,
@@ -660,9 +689,11 @@ def _parent(role: E) -> dict[str, Any]:
     return {
         "identification": _text(_one(person, "h:name")),
         "sex": _attr(_one(person, "h:administrativeGenderCode"), "code"),
-        "birth_date": _date(_one(person, "h:birthTime"), "D.10.2.1"),
+        "birth_date": _date_or_null(_one(person, "h:birthTime"), "D.10.2.1"),
         "age": _pq(_subject_obs(role, Obs.AGE)),
-        "last_menstrual_period": _date(_subject_obs(role, Obs.LAST_MENSTRUAL_PERIOD), "D.10.3"),
+        "last_menstrual_period": _date_or_null(
+            _subject_obs(role, Obs.LAST_MENSTRUAL_PERIOD), "D.10.3"
+        ),
         "weight_kg": _attr(_subject_obs(role, Obs.BODY_WEIGHT), "value"),
         "height_cm": _attr(_subject_obs(role, Obs.HEIGHT), "value"),
         **history,

@@ -116,10 +116,16 @@ def findings_from_error(exc: ValidationError, model: type[BaseModel] = ICSR) -> 
     return out
 
 
+def _fields(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
+    """A location without the tags of three-state unions ('<value>', '<null>')."""
+    return tuple(p for p in loc if not (isinstance(p, str) and p.startswith("<")))
+
+
 def format_path(loc: tuple[int | str, ...]) -> str:
-    """('reactions', 0, 'outcome') -> 'reactions[0].outcome'."""
+    """('reactions', 0, 'outcome') -> 'reactions[0].outcome' (union tags such as '<value>' left
+    out)."""
     text = ""
-    for part in loc:
+    for part in _fields(loc):
         if isinstance(part, int):
             text += f"[{part}]"
         else:
@@ -132,6 +138,7 @@ def describe(loc: tuple[int | str, ...], model: type[BaseModel] = ICSR) -> tuple
     cls: Any = model
     element, title, parent_title = "", "", ""
     path = format_path(loc)
+    loc = _fields(loc)
     for part in loc:
         if isinstance(part, int) or cls is None:
             continue
@@ -155,7 +162,7 @@ def describe(loc: tuple[int | str, ...], model: type[BaseModel] = ICSR) -> tuple
 def _is_pair_member(loc: tuple[int | str, ...], model: type[BaseModel]) -> bool:
     cls: Any = model
     owner: Any = None
-    for part in loc:
+    for part in _fields(loc):
         if isinstance(part, int) or cls is None:
             continue
         fields = getattr(cls, "model_fields", {})

@@ -31,7 +31,7 @@ from e2b import mapping
 from e2b.codelists import codelist_oid
 from e2b.dates import datetime_to_hl7, to_hl7
 from e2b.findings import Finding
-from e2b.model import ICSR, Dosage, Reaction, Seriousness
+from e2b.model import ICSR, Dosage, Null, Reaction, Seriousness
 from e2b.schema import schema_findings
 from e2b.xmlsafe import make_parser
 
@@ -137,6 +137,13 @@ def _effective_time(item: Reaction | Dosage) -> list[tuple[str, str | None, str]
     return [("comp", "A" if i else None, part) for i, part in enumerate(parts)]
 
 
+def _ts(value: str | Null) -> Markup:
+    """The attribute of an HL7 TS: its value, or the nullFlavor sent in its place."""
+    if isinstance(value, Null):
+        return Markup('nullFlavor="{}"').format(value.null_flavor.value)
+    return Markup('value="{}"').format(to_hl7(value))
+
+
 def _seriousness_codes(seriousness: Seriousness) -> list[tuple[str, bool]]:
     """(observation code, applies) for E.i.3.2a-f in the mapping's order."""
     return [(code, getattr(seriousness, name)) for name, code in mapping.SERIOUSNESS_CODES.items()]
@@ -225,6 +232,7 @@ def _template_parts() -> dict[str, Callable[..., str]]:
         mapping=_constant,
         codelist_oid=codelist_oid,
         hl7_date=to_hl7,
+        ts=_ts,
         hl7_timestamp=datetime_to_hl7,
         effective_time=_effective_time,
         seriousness_codes=_seriousness_codes,

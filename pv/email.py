@@ -23,6 +23,7 @@ from urllib.parse import quote
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from e2b.codelists import TestResultCode
+from e2b.model import Null, NullFlavor, value_of
 from pv import lemtrada
 from pv.catalogue import load_catalogue
 from pv.config import APP_NAME, Settings, load_settings
@@ -353,8 +354,8 @@ def _reaction_line(number: int, reaction: Reaction) -> _ReactionLine:
         reported=reported,
         seriousness=_seriousness([reaction.seriousness]),
         outcome=reaction.outcome.label.lower(),
-        start=reaction.start,
-        end=reaction.end,
+        start=_date(reaction.start),
+        end=_date(reaction.end),
     )
 
 
@@ -400,17 +401,37 @@ def _death(report: Report) -> str | None:
         c.text or (_meddra_name(c.term.code) if c.term else None)
         for c in [*death.reported_causes, *death.autopsy_causes]
     ]
-    text = death.date or "date not given"
+    text = _date(death.date) or "date not given"
     named = [c for c in causes if c]
     if named:
         text += "; cause: " + _clip("; ".join(dict.fromkeys(named)), 2 * TEXT_CHARS)
     return text
 
 
+def _date(value: str | Null | None) -> str | None:
+    """A date as the e-mail shows it; a nullFlavor is said in words (e.g. "asked but unknown")."""
+    if isinstance(value, Null):
+        return NULL_WORDS[value.null_flavor]
+    return value
+
+
+NULL_WORDS = {
+    NullFlavor.NI: "no information",
+    NullFlavor.UNK: "unknown",
+    NullFlavor.ASKU: "asked but unknown",
+    NullFlavor.NASK: "not asked",
+    NullFlavor.MSK: "withheld",
+    NullFlavor.NA: "not applicable",
+    NullFlavor.NINF: "below the measurable range",
+    NullFlavor.PINF: "above the measurable range",
+}
+
+
 def _period(dosage: Dosage) -> str:
-    if dosage.start and dosage.end and dosage.start != dosage.end:
-        return f"{dosage.start} to {dosage.end}"
-    return dosage.start or dosage.end or "dates not given"
+    start, end = _date(dosage.start), _date(dosage.end)
+    if start and end and start != end:
+        return f"{start} to {end}"
+    return start or end or "dates not given"
 
 
 def _treatment(report: Report) -> Iterable[str]:
@@ -422,7 +443,7 @@ def _treatment(report: Report) -> Iterable[str]:
         ]
         line = f"{_clip(drug.product_name, 60)}: " + (", ".join(periods) or "no dosage given")
         # ISO partial dates sort in time order as text.
-        last = max((d.end or d.start or "" for d in drug.dosages), default="")
+        last = max((value_of(d.end) or value_of(d.start) or "" for d in drug.dosages), default="")
         if last:
             line += f"; last infusion {last}"
         if drug.action_taken is not None:

@@ -13,6 +13,7 @@ from datetime import date
 from e2b.codelists import Outcome, ReportType, Sex
 from e2b.dates import Precision, is_before, precision
 from e2b.findings import Finding
+from e2b.model import value_of
 from e2b.model_rules import finding
 from pv.model import Report
 
@@ -27,7 +28,7 @@ def _error(element: str, path: str, text: str) -> Finding:
 
 def _birth_date_is_a_full_date(report: Report, today: date) -> Iterator[Finding]:
     """ICH IG D.2.1: at least the day; a year or a month alone is sent as an age instead."""
-    birth = report.patient.birth_date
+    birth = value_of(report.patient.birth_date)
     if birth and precision(birth) < Precision.DAY:
         yield Finding(
             "error",
@@ -57,9 +58,11 @@ def _plausible_patient(report: Report, today: date) -> Iterator[Finding]:
             "patient.last_menstrual_period",
             "a last menstrual period is given but the patient's sex is male",
         )
-    if patient.birth_date:
+    birth = value_of(patient.birth_date)
+    if birth:
         for i, reaction in enumerate(report.reactions):
-            if reaction.start and not is_before(patient.birth_date, reaction.start):
+            onset = value_of(reaction.start)
+            if onset and not is_before(birth, onset):
                 yield _error(
                     "D.2.1",
                     "patient.birth_date",
@@ -123,9 +126,11 @@ def _death(report: Report, today: date) -> Iterator[Finding]:
             "patient.death",
             "death details are given but no reaction has a fatal outcome or results in death",
         )
-    if death.date:
+    died = value_of(death.date)
+    if died:
         for i, reaction in enumerate(report.reactions):
-            if reaction.start and not is_before(reaction.start, death.date):
+            onset = value_of(reaction.start)
+            if onset and not is_before(onset, died):
                 yield _error(
                     "D.9.1",
                     "patient.death.date",

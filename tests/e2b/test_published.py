@@ -56,13 +56,6 @@ KNOWN_GAPS: dict[tuple[str, str], str] = {
     ("fda/FAERS2022Scenario5-3.xml", "same"): (
         "ICSR 1: G.k[0].G.k.9.i[0].G.k.9.i.2.r: 1 in the original, 2 rebuilt"
     ),
-    # nullFlavors: no three-state values in the model yet.
-    ("fda/FAERS2022Scenario6.xml", "same"): (
-        "ICSR 1: E.i[1].E.i.4: original {'nullFlavor': 'NASK'}, rebuilt None"
-    ),
-    ("ich/HC_followup_retransmission.xml", "same"): (
-        "ICSR 1: C.1.2.date: original '2012-07-16T00:00:01', rebuilt '2012-07-16T00:00:01+00:00'"
-    ),
 }
 
 

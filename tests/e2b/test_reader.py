@@ -116,7 +116,7 @@ def test_fda_case_reporters_and_sender(fda: ReadBatch) -> None:
     got = dump(only_report(fda).report)
     assert got["case"] == {
         "sender_report_id": "US-SYNTHPHARMA-2024US012345",
-        "created_at": "2024-06-11T18:29:58Z",  # 14:29:58-0400
+        "created_at": "2024-06-11T14:29:58-04:00",  # kept at the offset sent
         "report_type": "1",  # not the FDA.C.1.12 code 1 that comes first
         "first_received": "2024-06-04",
         "most_recent": "2024-06-07",
@@ -380,7 +380,7 @@ def test_eu_parent_child_case(eu: ReadBatch) -> None:
     reaction_id = got["reactions"][0]["id"]
     assert got["case"] == {
         "sender_report_id": "DE-SYNTHMAH-2024-000101",
-        "created_at": "2024-07-02T08:10:00Z",
+        "created_at": "2024-07-02T10:10:00+02:00",
         "report_type": "1",
         "first_received": "2024-04-15",
         "most_recent": "2024-06-28",
@@ -498,7 +498,7 @@ def test_eu_fatal_amended_case(eu: ReadBatch) -> None:
     bleed, platelets = (r["id"] for r in got["reactions"])
     assert got["case"] == {
         "sender_report_id": "DE-SYNTHMAH-2024-000087",
-        "created_at": "2024-07-02T08:12:00Z",
+        "created_at": "2024-07-02T10:12:00+02:00",
         "report_type": "1",
         "first_received": "2024-05-21",
         "most_recent": "2024-05-21",
@@ -665,7 +665,7 @@ def test_minimal_file_values_land_in_their_fields() -> None:
     data = only_report(batch).data
     assert data["case"] == {
         "sender_report_id": "GB-MINSYS-000042",
-        "created_at": "2024-10-03T08:59:59+00:00",  # no offset sent: UTC
+        "created_at": "2024-10-03T08:59:59",  # no offset sent: none is added
         "report_type": "4",
         "first_received": "2024-10-01",
         "most_recent": "2024-10-01",

@@ -102,7 +102,7 @@ def test_message_id_equals_c11_and_creation_time_equals_c12() -> None:
     creation = message.find("h:creationTime", NS)
     act_time = message.find("h:controlActProcess/h:effectiveTime", NS)
     assert creation is not None and act_time is not None
-    expected = report.case.created_at.strftime("%Y%m%d%H%M%S+0000")
+    expected = report.case.created_at.strftime("%Y%m%d%H%M%S%z")  # at the offset given
     assert creation.get("value") == act_time.get("value") == expected
 
 

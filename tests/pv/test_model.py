@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -86,6 +86,8 @@ def test_only_tool_local_fields_have_no_element() -> None:
         # The parts of an HL7 ED (an included document) that make up one element.
         *(f"Attachment.{n}" for n in ("data", "media_type", "representation", "compression")),
         "Attachment.file_name",
+        # The nullFlavor an element is sent with instead of a value: part of that element.
+        "Null.null_flavor",
     }
 
 
@@ -107,7 +109,10 @@ def test_json_schema_carries_the_elements() -> None:
     assert schema["properties"]["reactions"]["e2b"] == "E.i"
     reaction = schema["$defs"]["Reaction"]["properties"]
     assert reaction["outcome"]["e2b"] == "E.i.7"
-    assert "2024-05-17T14:30" in reaction["start"]["anyOf"][0]["examples"]
+    # A partial date, or the nullFlavor sent in its place (or absent).
+    date, null = reaction["start"]["anyOf"][0]["oneOf"]
+    assert "2024-05-17T14:30" in date["examples"]
+    assert null == {"$ref": "#/$defs/Null"}
     assert "outcome" in schema["$defs"]["Reaction"]["required"]
 
 
@@ -183,19 +188,22 @@ def _case(created_at: Any) -> CaseIdentification:
 
 
 @pytest.mark.parametrize(
-    ("given", "expected"),
+    ("given", "expected", "offset"),
     [
-        ("2026-01-01T10:00:00.654321+03:00", datetime(2026, 1, 1, 7, 0, 0, tzinfo=UTC)),
-        ("2026-01-01T10:00:59.999999", datetime(2026, 1, 1, 10, 0, 59, tzinfo=UTC)),
-        ("2025-12-31T22:30:00-05:00", datetime(2026, 1, 1, 3, 30, tzinfo=UTC)),
-        ("2026-01-01T00:00:00Z", datetime(2026, 1, 1, tzinfo=UTC)),
+        ("2026-01-01T10:00:00.654321+03:00", "2026-01-01T10:00:00+03:00", timedelta(hours=3)),
+        ("2026-01-01T10:00:59.999999", "2026-01-01T10:00:59", None),
+        ("2025-12-31T22:30:00-05:00", "2025-12-31T22:30:00-05:00", timedelta(hours=-5)),
+        ("2026-01-01T00:00:00Z", "2026-01-01T00:00:00+00:00", timedelta(0)),
     ],
 )
-def test_creation_time_is_utc_to_the_second(given: str, expected: datetime) -> None:
+def test_creation_time_is_kept_to_the_second_at_the_offset_given(
+    given: str, expected: str, offset: timedelta | None
+) -> None:
+    """C.1.2 keeps its time zone as sent (none if none was sent): the instant and how it was
+    written both survive a round trip."""
     created = _case(given).created_at
-    assert created == expected
-    assert created.tzinfo is not None and created.utcoffset() == timedelta(0)
-    assert created.microsecond == 0
+    assert created.isoformat() == expected
+    assert created.utcoffset() == offset
 
 
 # ---------------------------------------------------------------- seriousness and E.i.3.1
