@@ -7,6 +7,7 @@ EU, ...) that reuse a code under another system are ignored rather than misread.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 from contextvars import ContextVar
@@ -173,9 +174,10 @@ def _where(node: E) -> str:
     steps = []
     for item in [node, *node.iterancestors()]:
         name = etree.QName(item).localname
-        parent = item.getparent()
-        same = [s for s in parent if s.tag == item.tag] if parent is not None else [item]
-        steps.append(f"{name}[{same.index(item) + 1}]" if len(same) > 1 else name)
+        tag = item.tag
+        before = sum(1 for _ in item.itersiblings(tag, preceding=True))
+        shared = before > 0 or next(item.itersiblings(tag), None) is not None
+        steps.append(f"{name}[{before + 1}]" if shared else name)
     return "/" + "/".join(reversed(steps))
 
 
@@ -290,7 +292,19 @@ def _id(root: str | None, extension: str | None = None) -> str:
             return str(uuid.UUID(root))
         except ValueError:
             pass
-    return str(uuid.uuid5(uuid.NAMESPACE_OID, f"{root}|{extension}"))
+    return _uuid5(f"{root}|{extension}")
+
+
+_OID_NAMESPACE = uuid.NAMESPACE_OID.bytes
+
+
+def _uuid5(name: str) -> str:
+    """str(uuid.uuid5(uuid.NAMESPACE_OID, name)), without building the UUID object."""
+    digest = bytearray(hashlib.sha1(_OID_NAMESPACE + name.encode(), usedforsecurity=False).digest())
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = digest[:16].hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def _ref(node: E | None) -> str | None:
@@ -304,8 +318,12 @@ def _prune(value: Any) -> Any:
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
+            if item is None or item.__class__ is str:  # most values: nothing to prune
+                if item is not None:
+                    out[key] = item
+                continue
             item = _prune(item)
-            if not (item is None or (isinstance(item, (list, dict)) and not item)):
+            if not (isinstance(item, (list, dict)) and not item):
                 out[key] = item
         return out
     if isinstance(value, list):
