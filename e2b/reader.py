@@ -174,8 +174,8 @@ def _where(node: E) -> str:
     steps = []
     for item in [node, *node.iterancestors()]:
         name = etree.QName(item).localname
-        tag = item.tag
-        before = sum(1 for _ in item.itersiblings(tag, preceding=True))
+        tag = str(item.tag)
+        before = len(list(item.itersiblings(tag, preceding=True)))
         shared = before > 0 or next(item.itersiblings(tag), None) is not None
         steps.append(f"{name}[{before + 1}]" if shared else name)
     return "/" + "/".join(reversed(steps))
