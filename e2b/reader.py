@@ -318,13 +318,13 @@ def _prune(value: Any) -> Any:
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
-            if item is None or item.__class__ is str:  # most values: nothing to prune
-                if item is not None:
-                    out[key] = item
+            if item is None:
                 continue
-            item = _prune(item)
-            if not (isinstance(item, (list, dict)) and not item):
-                out[key] = item
+            if isinstance(item, (dict, list)):
+                item = _prune(item)
+                if not item:  # empty after pruning
+                    continue
+            out[key] = item
         return out
     if isinstance(value, list):
         return [
