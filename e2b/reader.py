@@ -856,9 +856,10 @@ def _normal_bounds(obs: E) -> tuple[str | None, str | None]:
     """F.r.4 and F.r.5: XPath referenceRange/observationRange[interpretationCode[@code=L or
     H]]/value, the first in document order."""
     low = high = None
+    ranges = select(obs, "referenceRange/observationRange")
     for flag in ("L", "H"):
         found = None
-        for item in select(obs, "referenceRange/observationRange"):
+        for item in ranges:
             if any(c.get("code") == flag for c in item.iterchildren(_H + "interpretationCode")):
                 found = _child(item, "value")
                 if found is not None:
