@@ -55,7 +55,15 @@ from e2b.dates import PartialDate
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+# The same set within ASCII, for a fast check of long ASCII text (base64 attachments).
+_FORBIDDEN_ASCII = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+
+
 def _no_control_characters(value: str) -> str:
+    if value.isascii():  # bytes.translate deletes the forbidden bytes at C speed
+        data = value.encode("ascii")
+        if len(data.translate(None, _FORBIDDEN_ASCII)) == len(data):
+            return value
     bad = _FORBIDDEN.search(value)
     if bad is not None:
         raise PydanticCustomError(

@@ -16,7 +16,7 @@ from typing import Any, get_args
 from pydantic import BaseModel
 
 from e2b.codelists import DrugRole, Outcome, SenderType
-from e2b.dates import PartialDate, Precision, in_future, is_before, precision
+from e2b.dates import PartialDate, Precision, is_before, precision
 from e2b.elements import element as element_row
 from e2b.findings import Finding, Severity
 from e2b.model import ICSR, MeddraTerm, Null, value_of
@@ -110,6 +110,8 @@ def _walk(model: BaseModel, path: str) -> Iterator[tuple[BaseModel, str]]:
     """Every sub-model with its field path (the report itself first)."""
     yield model, path
     for name, value in vars(model).items():
+        if value is None or value.__class__ is str:  # most fields: not a model, quickly
+            continue
         if isinstance(value, BaseModel):
             yield from _walk(value, f"{path}.{name}" if path else name)
         elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
@@ -141,6 +143,17 @@ def contextual_element(element: str, path: str) -> str:
 
 def _dates(report: ICSR, today: date) -> Iterator[Finding]:
     """No date may lie in the future; C.1.4/C.1.5 need the day; ends are not before starts."""
+    from e2b.dates import bounds
+
+    # in_future and is_before of e2b.dates, with each date's bounds worked out once per report.
+    spans: dict[str, tuple[Any, Any]] = {}
+
+    def span(value: str) -> tuple[Any, Any]:
+        found = spans.get(value)
+        if found is None:
+            found = spans[value] = bounds(value)
+        return found
+
     for model, path in _walk(report, ""):
         fields = _date_fields(type(model))
         if not fields:
@@ -150,12 +163,13 @@ def _dates(report: ICSR, today: date) -> Iterator[Finding]:
             value = values[name]
             if not isinstance(value, str):  # absent, or a nullFlavor
                 continue
-            field_path = f"{path}.{name}" if path else name
-            if in_future(value, today):
+            if span(value)[0].date() > today:  # in_future(value, today)
+                field_path = f"{path}.{name}" if path else name
                 element = element_of(model, name, field_path)
                 yield _error(element, field_path, f"{_title(model, name)} {value} is in the future")
         start, end = values.get("start"), values.get("end")
-        if isinstance(start, str) and isinstance(end, str) and not is_before(start, end):
+        # not is_before(start, end)
+        if isinstance(start, str) and isinstance(end, str) and span(end)[1] < span(start)[0]:
             field_path = f"{path}.end" if path else "end"
             yield _error(
                 element_of(model, "end", field_path),
@@ -170,7 +184,7 @@ def _dates(report: ICSR, today: date) -> Iterator[Finding]:
                 f"case.{name}",
                 f"{_title(case, name)} needs at least a full date (day, month and year)",
             )
-    if not is_before(case.first_received, case.most_recent):
+    if span(case.most_recent)[1] < span(case.first_received)[0]:  # not is_before(...)
         yield _error(
             "C.1.5",
             "case.most_recent",

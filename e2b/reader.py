@@ -7,11 +7,12 @@ EU, ...) that reuse a code under another system are ignored rather than misread.
 
 from __future__ import annotations
 
+import hashlib
+import re
 import uuid
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -38,7 +39,6 @@ from e2b.elements import element as element_row
 from e2b.findings import Finding, Severity, has_errors
 from e2b.mapping import (
     HL7,
-    NS,
     OID_AUTHOR_ROLE,
     OID_CHARACTERISTIC,
     OID_COUNTRY,
@@ -62,9 +62,12 @@ from e2b.mapping import (
 from e2b.model import ICSR
 from e2b.validation import validate_icsr
 from e2b.xmlsafe import UnusableXMLError, parse_bytes, parse_file
+from e2b.xpath import Coded, Parts, has_code, select, select_one, text_of
 
 E = etree._Element
 _XSI_TYPE = f"{{{XSI}}}type"
+_CODE = f"{{{HL7}}}code"
+_SUBSTANCE_ADMINISTRATION = f"{{{HL7}}}substanceAdministration"
 BATCH_TAG = "{urn:hl7-org:v3}MCCI_IN200100UV01"
 MESSAGE_TAG = "{urn:hl7-org:v3}PORR_IN049016UV"
 
@@ -94,43 +97,57 @@ class ReadBatch:
     reports: list[ReadReport]
 
 
-# ---------------------------------------------------------------- XPath helpers
+# ---------------------------------------------------------------- lookups
+#
+# One message holds a few hundred elements. Reading them with one XPath per element and code
+# (`[h:code[@code=...]]` predicates are evaluated once per candidate) costs more than parsing the
+# file, so a block is looked up once: `Coded` indexes its observations by code, `_kids` its
+# children by local name, and only multi-step paths go through (compiled, predicate-free) XPath.
+
+_H = f"{{{HL7}}}"
+_LOCAL = len(_H)
 
 
-@cache
-def _compiled(path: str) -> etree.XPath:
-    return etree.XPath(path, namespaces=NS)
-
-
-def _all(node: E, path: str) -> list[E]:
-    result = _compiled(path)(node)
-    return [n for n in result if isinstance(n, etree._Element)] if isinstance(result, list) else []
-
-
-def _one(node: E | None, path: str) -> E | None:
+def _kids(node: E | None) -> dict[str, list[E]]:
+    """The HL7 child elements of `node` by local name, in document order (one pass for many)."""
+    out: dict[str, list[E]] = {}
     if node is None:
-        return None
-    found = _all(node, path)
+        return out
+    for child in node:
+        tag = child.tag
+        if type(tag) is str and tag.startswith(_H):  # comments and PIs have no str tag
+            name = tag[_LOCAL:]
+            same = out.get(name)
+            if same is None:
+                out[name] = [child]
+            else:
+                same.append(child)
+    return out
+
+
+def _first(kids: dict[str, list[E]], name: str) -> E | None:
+    found = kids.get(name)
     return found[0] if found else None
 
 
-def _obs(code: str) -> str:
-    return f"[h:code[@code='{code}'][@codeSystem='{OID_OBSERVATION}']]"
+def _child(node: E | None, name: str) -> E | None:
+    """The first HL7 child `name` of `node`: XPath h:name."""
+    if node is None:
+        return None
+    for child in node.iterchildren(_H + name):
+        return child
+    return None
 
 
-def _group(code: str) -> str:
-    return f"[h:code[@code='{code}'][@codeSystem='{OID_VALUE_GROUP}']]"
-
-
-def _author(code: str) -> str:
-    return f"[h:author/h:assignedEntity/h:code[@code='{code}'][@codeSystem='{OID_AUTHOR_ROLE}']]"
+def _head(nodes: list[E]) -> E | None:
+    return nodes[0] if nodes else None
 
 
 def _text(node: E | None) -> str | None:
     """Element text as written (never stripped: the round trip is exact); None when absent."""
     if node is None or node.get("nullFlavor"):
         return None
-    value = "".join(node.itertext())
+    value = text_of(node)
     return value if value != "" else None
 
 
@@ -158,9 +175,10 @@ def _where(node: E) -> str:
     steps = []
     for item in [node, *node.iterancestors()]:
         name = etree.QName(item).localname
-        parent = item.getparent()
-        same = [s for s in parent if s.tag == item.tag] if parent is not None else [item]
-        steps.append(f"{name}[{same.index(item) + 1}]" if len(same) > 1 else name)
+        tag = str(item.tag)
+        before = len(list(item.itersiblings(tag, preceding=True)))
+        shared = before > 0 or next(item.itersiblings(tag), None) is not None
+        steps.append(f"{name}[{before + 1}]" if shared else name)
     return "/" + "/".join(reversed(steps))
 
 
@@ -220,7 +238,7 @@ def _label(node: E | None) -> str | None:
     if node is None:
         return None
     return (
-        _text(_one(node, "h:originalText"))
+        _text(_child(node, "originalText"))
         or _attr(node, "displayName")
         or _text(node)
         or _attr(node, "code")
@@ -230,8 +248,8 @@ def _label(node: E | None) -> str | None:
 def _literature(document: E) -> dict[str, Any]:
     """C.4.r: the reference (C.4.r.1) and the article, if sent (C.4.r.2)."""
     return {
-        "reference": _text(_one(document, "h:bibliographicDesignationText")),
-        "document": _attachment(_one(document, "h:text")),
+        "reference": _text(_child(document, "bibliographicDesignationText")),
+        "document": _attachment(_child(document, "text")),
     }
 
 
@@ -240,11 +258,12 @@ def _attachment(node: E | None) -> dict[str, Any] | None:
     if node is None:
         return None
     # The content is the ED's own text; a <reference value="file name"/> may stand inside it.
-    reference = _one(node, "h:reference")
+    reference = _child(node, "reference")
     data = (node.text or "") + "".join(child.tail or "" for child in node)
     return {
         # Only layout (a pretty printer's) when nothing but whitespace stands beside a reference.
-        "data": "" if reference is not None and not data.strip() else data,
+        # (`isspace` is `not data.strip()` without copying a base64 file of megabytes.)
+        "data": "" if reference is not None and (not data or data.isspace()) else data,
         "media_type": node.get("mediaType"),
         "representation": node.get("representation"),
         "compression": node.get("compression"),
@@ -287,14 +306,32 @@ def _coded(node: E | None, enum: Any, system: str | None = None) -> Any:
     return code
 
 
+# A UUID as str(uuid.UUID(...)) writes it: kept without parsing it again.
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def _id(root: str | None, extension: str | None = None) -> str:
     """Our internal UUID for an XML id: kept when it is a UUID, otherwise derived stably."""
     if root and extension is None:
+        if _CANONICAL_UUID.fullmatch(root):
+            return root
         try:
             return str(uuid.UUID(root))
         except ValueError:
             pass
-    return str(uuid.uuid5(uuid.NAMESPACE_OID, f"{root}|{extension}"))
+    return _uuid5(f"{root}|{extension}")
+
+
+_OID_NAMESPACE = uuid.NAMESPACE_OID.bytes
+
+
+def _uuid5(name: str) -> str:
+    """str(uuid.uuid5(uuid.NAMESPACE_OID, name)), without building the UUID object."""
+    digest = bytearray(hashlib.sha1(_OID_NAMESPACE + name.encode(), usedforsecurity=False).digest())
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = digest[:16].hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def _ref(node: E | None) -> str | None:
@@ -306,10 +343,22 @@ def _ref(node: E | None) -> str | None:
 def _prune(value: Any) -> Any:
     """Drop None, empty lists and empty dicts so the model's defaults apply."""
     if isinstance(value, dict):
-        out = {k: _prune(v) for k, v in value.items()}
-        return {k: v for k, v in out.items() if v not in (None, [], {})}
+        out = {}
+        for key, item in value.items():
+            if item is None:
+                continue
+            if isinstance(item, (dict, list)):
+                item = _prune(item)
+                if not item:  # empty after pruning
+                    continue
+            out[key] = item
+        return out
     if isinstance(value, list):
-        return [_prune(v) for v in value if v not in (None, [], {})]
+        return [
+            _prune(item)
+            for item in value
+            if not (item is None or (isinstance(item, (list, dict)) and not item))
+        ]
     return value
 
 
@@ -321,15 +370,16 @@ def _effective_parts(node: E | None, start: str, end: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if node is None:
         return out
-    comps = _all(node, "h:comp") if (node.get(_XSI_TYPE) or "").endswith("SXPR_TS") else [node]
+    comps = select(node, "comp") if (node.get(_XSI_TYPE) or "").endswith("SXPR_TS") else [node]
     for comp in comps:
         kind = (comp.get(_XSI_TYPE) or "IVL_TS").split(":")[-1]
         if kind == "PIVL_TS":
-            period = _one(comp, "h:period")
+            period = _child(comp, "period")
             if period is not None and period.get("value"):
                 out["period"] = (period.get("value"), period.get("unit"))
             continue
-        low, high, width = _one(comp, "h:low"), _one(comp, "h:high"), _one(comp, "h:width")
+        kids = _kids(comp)
+        low, high, width = _first(kids, "low"), _first(kids, "high"), _first(kids, "width")
         if low is not None:
             out["start"] = _date_or_null(low, start)
         if high is not None:
@@ -362,7 +412,7 @@ def read_tree(root: E) -> ReadBatch:
         messages = [root]
         batch: E | None = None
     elif root.tag == BATCH_TAG:
-        messages = _all(root, "h:PORR_IN049016UV")
+        messages = select(root, "PORR_IN049016UV")
         batch = root
     else:
         name = etree.QName(root)
@@ -378,10 +428,10 @@ def read_tree(root: E) -> ReadBatch:
         )
     reports = [read_message(m) for m in messages]
     return ReadBatch(
-        batch_id=_attr(_one(batch, "h:id"), "extension"),
-        sender_id=_attr(_one(batch, "h:sender/h:device/h:id"), "extension"),
-        receiver_id=_attr(_one(batch, "h:receiver/h:device/h:id"), "extension"),
-        created_at=_attr(_one(batch, "h:creationTime"), "value"),
+        batch_id=_attr(_child(batch, "id"), "extension"),
+        sender_id=_attr(select_one(batch, "sender/device/id"), "extension"),
+        receiver_id=_attr(select_one(batch, "receiver/device/id"), "extension"),
+        created_at=_attr(_child(batch, "creationTime"), "value"),
         reports=reports,
     )
 
@@ -392,7 +442,7 @@ def read_message(message: E) -> ReadReport:
     A value the reader could not take over is left out of `data` and reported with its XPath;
     the report is then None even if the model would accept what is left.
     """
-    message_id = _attr(_one(message, "h:id"), "extension")
+    message_id = _attr(_child(message, "id"), "extension")
     problems: list[Finding] = []
     token = _problems.set(problems)
     try:
@@ -413,45 +463,37 @@ def message_data(message: E) -> dict[str, Any]:
 
     Outside `read_message` a value that cannot be read raises ValueError instead of a finding.
     """
-    act = _one(message, "h:controlActProcess")
-    ie = _one(act, "h:subject/h:investigationEvent")
+    act = _child(message, "controlActProcess")
+    ie = select_one(act, "subject/investigationEvent")
     if ie is None:
         raise NotAnIcsrError("the message has no investigationEvent (the ICSR itself)")
-    aea = _one(ie, "h:component/h:adverseEventAssessment")
-    role = _one(aea, "h:subject1/h:primaryRole")
-    reactions = (
-        [_reaction(n) for n in _all(role, "h:subjectOf2/h:observation" + _obs(Obs.REACTION))]
-        if role is not None
-        else []
-    )
-    drugs = _drugs(role, aea)
+    aea = select_one(ie, "component/adverseEventAssessment")
+    role = select_one(aea, "subject1/primaryRole")
+    # The patient's observations (D, E.i) and organizers (D.7, D.8, F.r, G.k), each by its code.
+    observations = Coded(role, "subjectOf2/observation", OID_OBSERVATION)
+    organizers = Coded(role, "subjectOf2/organizer", OID_VALUE_GROUP)
+    reactions = [_reaction(n) for n in observations.of(Obs.REACTION)]
+    drugs = _drugs(_head(organizers.of(Group.DRUGS)), aea)
     # A drug's G.k.9.i links are spread over three places in the XML (time intervals, recurrence,
     # causality); list them in the order of the reactions (E.i) they assess.
     order = {reaction["id"]: i for i, reaction in enumerate(reactions)}
     for drug in drugs:
         drug["reactions"].sort(key=lambda link: order.get(link["reaction_id"], len(order)))
+    events = Coded(ie, "component/observationEvent", OID_OBSERVATION)
+    documents = Coded(ie, "reference/document", OID_DOCUMENT)
+    related = select(ie, "outboundRelationship/relatedInvestigation")
     return {
-        "case": _case(act, ie),
+        "case": _case(act, ie, events, documents, related),
         "primary_sources": [
-            _primary_source(n)
-            for n in _all(
-                ie,
-                "h:outboundRelationship/h:relatedInvestigation"
-                f"[h:code[@code='2'][@codeSystem='{OID_RELATIONSHIP}']]",
-            )
+            _primary_source(n) for n in related if has_code(n, "2", OID_RELATIONSHIP)
         ],
         "sender": _sender(ie),
-        "literature": [
-            _literature(d)
-            for d in _all(
-                ie, f"h:reference/h:document[h:code[@code='2'][@codeSystem='{OID_DOCUMENT}']]"
-            )
-        ],
-        "patient": _patient(role) if role is not None else {},
+        "literature": [_literature(d) for d in documents.of("2")],
+        "patient": _patient(role, observations, organizers) if role is not None else {},
         "reactions": reactions,
-        "tests": _tests(role),
+        "tests": _tests(_head(organizers.of(Group.TESTS))),
         "drugs": drugs,
-        "narrative": _narrative(ie, aea),
+        "narrative": _narrative(ie, aea, events),
     }
 
 
@@ -460,7 +502,7 @@ def message_data(message: E) -> dict[str, Any]:
 
 def _created(act: E | None) -> str | None:
     """C.1.2, which ICH requires to the second."""
-    node = _one(act, "h:effectiveTime")
+    node = _child(act, "effectiveTime")
     value = _attr(node, "value")
     if node is None or value is None:
         return None
@@ -471,98 +513,95 @@ def _created(act: E | None) -> str | None:
         return None
 
 
-def _case(act: E | None, ie: E) -> dict[str, Any]:
-    def characteristic(code: str) -> E | None:
-        return _one(
-            ie,
-            "h:subjectOf2/h:investigationCharacteristic"
-            f"[h:code[@code='{code}'][@codeSystem='{OID_CHARACTERISTIC}']]/h:value",
-        )
+def _with_root(nodes: list[E], root: str) -> list[E]:
+    """XPath [@root='...']."""
+    return [n for n in nodes if n.get("root") == root]
 
-    def event_value(code: str) -> E | None:
-        return _one(ie, "h:component/h:observationEvent" + _obs(code) + "/h:value")
 
-    expedited = event_value(Obs.EXPEDITED)
-    documents = [
-        _text(_one(d, "h:title"))
-        for d in _all(
-            ie, f"h:reference/h:document[h:code[@code='1'][@codeSystem='{OID_DOCUMENT}']]"
-        )
-    ]
+def _case(
+    act: E | None, ie: E, events: Coded, documents: Coded, related: list[E]
+) -> dict[str, Any]:
+    """C.1; `events`, `documents` and `related` are the ICSR's indexed blocks."""
+    characteristics = Coded(ie, "subjectOf2/investigationCharacteristic", OID_CHARACTERISTIC)
+    ids = select(ie, "id")
+    expedited = events.value(Obs.EXPEDITED)
+    held = [_text(_child(d, "title")) for d in documents.of("1")]
     other_ids = [
         {"source": n.get("assigningAuthorityName"), "case_id": n.get("extension")}
-        for n in _all(ie, f"h:subjectOf1/h:controlActEvent/h:id[@root='{OID_OTHER_CASE_ID}']")
+        for n in _with_root(select(ie, "subjectOf1/controlActEvent/id"), OID_OTHER_CASE_ID)
     ]
-    first_sender = _one(
-        ie,
-        "h:outboundRelationship/h:relatedInvestigation"
-        f"[h:code[@code='1'][@codeSystem='{OID_RELATIONSHIP}']]"
-        "/h:subjectOf2/h:controlActEvent/h:author/h:assignedEntity/h:code",
-    )
+    first_sender = None
+    for inv in related:
+        if has_code(inv, "1", OID_RELATIONSHIP):
+            first_sender = select_one(inv, "subjectOf2/controlActEvent/author/assignedEntity/code")
+            if first_sender is not None:
+                break
     linked = [
         n.get("extension")
-        for n in _all(
-            ie,
-            "h:outboundRelationship/h:relatedInvestigation[h:code[@nullFlavor='NA']]"
-            f"/h:subjectOf2/h:controlActEvent/h:id[@root='{OID_WORLDWIDE_ID}']",
-        )
+        for inv in related
+        if any(c.get("nullFlavor") == "NA" for c in inv.iterchildren(_CODE))
+        for n in _with_root(select(inv, "subjectOf2/controlActEvent/id"), OID_WORLDWIDE_ID)
     ]
     return {
-        "sender_report_id": _attr(_one(ie, f"h:id[@root='{OID_MESSAGE_ID}']"), "extension"),
+        "sender_report_id": _attr(_head(_with_root(ids, OID_MESSAGE_ID)), "extension"),
         "created_at": _created(act),
         "report_type": _coded(
-            characteristic(Characteristic.REPORT_TYPE), ReportType, ReportType.oid()
+            characteristics.value(Characteristic.REPORT_TYPE), ReportType, ReportType.oid()
         ),
-        "first_received": _date(_one(ie, "h:effectiveTime/h:low"), "C.1.4"),
-        "most_recent": _date(_one(ie, "h:availabilityTime"), "C.1.5"),
-        "additional_documents": _bool(event_value(Obs.ADDITIONAL_DOCUMENTS)) or False,
-        "documents": documents,
+        "first_received": _date(select_one(ie, "effectiveTime/low"), "C.1.4"),
+        "most_recent": _date(_child(ie, "availabilityTime"), "C.1.5"),
+        "additional_documents": _bool(events.value(Obs.ADDITIONAL_DOCUMENTS)) or False,
+        "documents": held,
         "expedited": _bool(expedited),
-        "worldwide_case_id": _attr(_one(ie, f"h:id[@root='{OID_WORLDWIDE_ID}']"), "extension"),
+        "worldwide_case_id": _attr(_head(_with_root(ids, OID_WORLDWIDE_ID)), "extension"),
         "first_sender": _coded(first_sender, FirstSender, FirstSender.oid()),
         "other_case_ids": other_ids,
         "linked_reports": linked,
         "nullification": _coded(
-            characteristic(Characteristic.NULLIFICATION), Nullification, Nullification.oid()
+            characteristics.value(Characteristic.NULLIFICATION),
+            Nullification,
+            Nullification.oid(),
         ),
         "nullification_reason": _text(
-            _one(
-                characteristic(Characteristic.NULLIFICATION_REASON)
-                if characteristic(Characteristic.NULLIFICATION_REASON) is not None
-                else None,
-                "h:originalText",
-            )
+            _child(characteristics.value(Characteristic.NULLIFICATION_REASON), "originalText")
         ),
     }
 
 
 def _name_parts(name: E | None) -> dict[str, str | None]:
-    givens = _all(name, "h:given") if name is not None else []
+    kids = _kids(name)
+    givens = kids.get("given", [])
     return {
-        "title": _text(_one(name, "h:prefix")),
+        "title": _text(_first(kids, "prefix")),
         "given_name": _text(givens[0]) if givens else None,
         "middle_name": _text(givens[1]) if len(givens) > 1 else None,
-        "family_name": _text(_one(name, "h:family")),
+        "family_name": _text(_first(kids, "family")),
     }
+
+
+_TELECOMS = (("tel:", "phone"), ("fax:", "fax"), ("mailto:", "email"))
 
 
 def _contact(entity: E | None) -> dict[str, str | None]:
-    addr = _one(entity, "h:addr")
+    kids = _kids(entity)
+    addr = _kids(_first(kids, "addr"))
     out: dict[str, str | None] = {
-        "street": _text(_one(addr, "h:streetAddressLine")),
-        "city": _text(_one(addr, "h:city")),
-        "state": _text(_one(addr, "h:state")),
-        "postcode": _text(_one(addr, "h:postalCode")),
-        "department": _text(_one(entity, "h:representedOrganization/h:name")),
+        "street": _text(_first(addr, "streetAddressLine")),
+        "city": _text(_first(addr, "city")),
+        "state": _text(_first(addr, "state")),
+        "postcode": _text(_first(addr, "postalCode")),
+        "department": _text(select_one(entity, "representedOrganization/name")),
         "organisation": _text(
-            _one(
+            select_one(
                 entity,
-                "h:representedOrganization/h:assignedEntity/h:representedOrganization/h:name",
+                "representedOrganization/assignedEntity/representedOrganization/name",
             )
         ),
     }
-    for scheme, key in (("tel:", "phone"), ("fax:", "fax"), ("mailto:", "email")):
-        telecom = _one(entity, f"h:telecom[starts-with(@value, '{scheme}')]")
+    telecoms = kids.get("telecom", [])
+    for scheme, key in _TELECOMS:
+        # XPath h:telecom[starts-with(@value, scheme)]
+        telecom = _head([t for t in telecoms if (t.get("value") or "").startswith(scheme)])
         value = _attr(telecom, "value")
         out[key] = unquote(value[len(scheme) :]) if value else None
     return out
@@ -575,20 +614,20 @@ def _country(node: E | None) -> str | None:
 
 
 def _primary_source(inv: E) -> dict[str, Any]:
-    entity = _one(inv, "h:subjectOf2/h:controlActEvent/h:author/h:assignedEntity")
-    person = _one(entity, "h:assignedPerson")
+    entity = select_one(inv, "subjectOf2/controlActEvent/author/assignedEntity")
+    person = _child(entity, "assignedPerson")
     relationship = inv.getparent()
     priority = (
-        _attr(_one(relationship, "h:priorityNumber"), "value") if relationship is not None else None
+        _attr(_child(relationship, "priorityNumber"), "value") if relationship is not None else None
     )
     contact = _contact(entity)
     contact.pop("fax", None)
     return {
-        **_name_parts(_one(person, "h:name")),
+        **_name_parts(_child(person, "name")),
         **contact,
-        "country": _country(_one(person, "h:asLocatedEntity/h:location/h:code")),
+        "country": _country(select_one(person, "asLocatedEntity/location/code")),
         "qualification": _coded(
-            _one(person, "h:asQualifiedEntity/h:code"), Qualification, Qualification.oid()
+            select_one(person, "asQualifiedEntity/code"), Qualification, Qualification.oid()
         ),
         "primary_for_regulatory": _is_one(priority),
     }
@@ -603,46 +642,40 @@ def _is_one(priority: str | None) -> bool:
 
 
 def _sender(ie: E) -> dict[str, Any]:
-    entity = _one(
-        ie,
-        "h:subjectOf1/h:controlActEvent/h:author/h:assignedEntity"
-        f"[h:code[@codeSystem='{SenderType.oid()}']]",
+    entity = _head(
+        [
+            n
+            for n in select(ie, "subjectOf1/controlActEvent/author/assignedEntity")
+            if has_code(n, system=SenderType.oid())
+        ]
     )
     if entity is None:
         return {}
-    person = _one(entity, "h:assignedPerson")
+    person = _child(entity, "assignedPerson")
     return {
-        "sender_type": _coded(_one(entity, "h:code"), SenderType, SenderType.oid()),
-        **_name_parts(_one(person, "h:name")),
+        "sender_type": _coded(_child(entity, "code"), SenderType, SenderType.oid()),
+        **_name_parts(_child(person, "name")),
         **_contact(entity),
-        "country": _country(_one(person, "h:asLocatedEntity/h:location/h:code")),
+        "country": _country(select_one(person, "asLocatedEntity/location/code")),
     }
 
 
 # ---------------------------------------------------------------- D
 
 
-def _subject_obs(node: E, code: str) -> E | None:
-    return _one(node, "h:subjectOf2/h:observation" + _obs(code) + "/h:value")
-
-
-def _patient(role: E) -> dict[str, Any]:
-    player = _one(role, "h:player1")
-    death_date = _date_or_null(_one(player, "h:deceasedTime"), "D.9.1")
-    reported = [
-        _cause(v)
-        for v in _all(
-            role, "h:subjectOf2/h:observation" + _obs(Obs.REPORTED_CAUSE_OF_DEATH) + "/h:value"
-        )
-    ]
-    autopsy_obs = _one(role, "h:subjectOf2/h:observation" + _obs(Obs.AUTOPSY))
+def _patient(role: E, observations: Coded, organizers: Coded) -> dict[str, Any]:
+    """D; `observations` and `organizers` are the role's subjectOf2 blocks by code."""
+    player = _child(role, "player1")
+    person = _kids(player)
+    death_date = _date_or_null(_first(person, "deceasedTime"), "D.9.1")
+    reported = [_cause(v) for v in observations.values(Obs.REPORTED_CAUSE_OF_DEATH)]
+    autopsy_obs = _head(observations.of(Obs.AUTOPSY))
     autopsy_causes = (
         [
             _cause(v)
-            for v in _all(
-                autopsy_obs,
-                "h:outboundRelationship2/h:observation" + _obs(Obs.CAUSE_OF_DEATH) + "/h:value",
-            )
+            for v in Coded(
+                autopsy_obs, "outboundRelationship2/observation", OID_OBSERVATION
+            ).values(Obs.CAUSE_OF_DEATH)
         ]
         if autopsy_obs is not None
         else []
@@ -652,126 +685,106 @@ def _patient(role: E) -> dict[str, Any]:
         death = {
             "date": death_date,
             "reported_causes": reported,
-            "autopsy": _bool(_one(autopsy_obs, "h:value")),
+            "autopsy": _bool(_child(autopsy_obs, "value")),
             "autopsy_causes": autopsy_causes,
         }
-    parent_role = _one(player, "h:role[h:code[@code='PRN']]") if player is not None else None
-    history = _history(role, "D.7")
+    parent_role = _head([r for r in person.get("role", []) if has_code(r, "PRN")])
+    history = _history(organizers, "D.7")
+    name = _first(person, "name")
     return {
-        "initials": _text(_one(player, "h:name")),
+        "initials": _text(name),
         # D.1 nullFlavor MSK: known to the sender, withheld for privacy (ICH IG).
-        "initials_withheld": _attr(_one(player, "h:name"), "nullFlavor") == "MSK" or None,
-        "birth_date": _date_or_null(_one(player, "h:birthTime"), "D.2.1"),
-        "age": _pq(_subject_obs(role, Obs.AGE)),
-        "gestation_at_onset": _pq(_subject_obs(role, Obs.GESTATION_PERIOD)),
-        "age_group": _coded(_subject_obs(role, Obs.AGE_GROUP), AgeGroup, AgeGroup.oid()),
-        "weight_kg": _attr(_subject_obs(role, Obs.BODY_WEIGHT), "value"),
-        "height_cm": _attr(_subject_obs(role, Obs.HEIGHT), "value"),
-        "sex": _attr(_one(player, "h:administrativeGenderCode"), "code"),
+        "initials_withheld": _attr(name, "nullFlavor") == "MSK" or None,
+        "birth_date": _date_or_null(_first(person, "birthTime"), "D.2.1"),
+        "age": _pq(observations.value(Obs.AGE)),
+        "gestation_at_onset": _pq(observations.value(Obs.GESTATION_PERIOD)),
+        "age_group": _coded(observations.value(Obs.AGE_GROUP), AgeGroup, AgeGroup.oid()),
+        "weight_kg": _attr(observations.value(Obs.BODY_WEIGHT), "value"),
+        "height_cm": _attr(observations.value(Obs.HEIGHT), "value"),
+        "sex": _attr(_first(person, "administrativeGenderCode"), "code"),
         "last_menstrual_period": _date_or_null(
-            _subject_obs(role, Obs.LAST_MENSTRUAL_PERIOD), "D.6"
+            observations.value(Obs.LAST_MENSTRUAL_PERIOD), "D.6"
         ),
         **history,
-        "drug_history": _drug_history(role, "D.8"),
+        "drug_history": _drug_history(organizers, "D.8"),
         "death": death,
         "parent": _parent(parent_role) if parent_role is not None else None,
     }
 
 
 def _cause(value: E) -> dict[str, Any]:
-    return {"term": _meddra(value), "text": _text(_one(value, "h:originalText"))}
+    return {"term": _meddra(value), "text": _text(_child(value, "originalText"))}
 
 
 def _parent(role: E) -> dict[str, Any]:
-    person = _one(role, "h:associatedPerson")
-    history = _history(role, "D.10.7")
+    person = _kids(_child(role, "associatedPerson"))
+    observations = Coded(role, "subjectOf2/observation", OID_OBSERVATION)
+    organizers = Coded(role, "subjectOf2/organizer", OID_VALUE_GROUP)
+    history = _history(organizers, "D.10.7")
     history.pop("concomitant_therapies", None)
     return {
-        "identification": _text(_one(person, "h:name")),
-        "sex": _attr(_one(person, "h:administrativeGenderCode"), "code"),
-        "birth_date": _date_or_null(_one(person, "h:birthTime"), "D.10.2.1"),
-        "age": _pq(_subject_obs(role, Obs.AGE)),
+        "identification": _text(_first(person, "name")),
+        "sex": _attr(_first(person, "administrativeGenderCode"), "code"),
+        "birth_date": _date_or_null(_first(person, "birthTime"), "D.10.2.1"),
+        "age": _pq(observations.value(Obs.AGE)),
         "last_menstrual_period": _date_or_null(
-            _subject_obs(role, Obs.LAST_MENSTRUAL_PERIOD), "D.10.3"
+            observations.value(Obs.LAST_MENSTRUAL_PERIOD), "D.10.3"
         ),
-        "weight_kg": _attr(_subject_obs(role, Obs.BODY_WEIGHT), "value"),
-        "height_cm": _attr(_subject_obs(role, Obs.HEIGHT), "value"),
+        "weight_kg": _attr(observations.value(Obs.BODY_WEIGHT), "value"),
+        "height_cm": _attr(observations.value(Obs.HEIGHT), "value"),
         **history,
-        "drug_history": _drug_history(role, "D.10.8"),
+        "drug_history": _drug_history(organizers, "D.10.8"),
     }
 
 
-def _history(holder: E, block: str) -> dict[str, Any]:
+def _history(organizers: Coded, block: str) -> dict[str, Any]:
     """D.7 (or D.10.7 for the parent, as `block` says)."""
-    org = _one(holder, "h:subjectOf2/h:organizer" + _group(Group.MEDICAL_HISTORY))
+    org = _head(organizers.of(Group.MEDICAL_HISTORY))
     if org is None:
         return {}
     items = []
-    for obs in _all(org, f"h:component/h:observation[h:code[@codeSystem='{OID_MEDDRA}']]"):
-        times = _effective_parts(_one(obs, "h:effectiveTime"), f"{block}.1.r.2", f"{block}.1.r.4")
+    for obs in select(org, "component/observation"):
+        if not has_code(obs, system=OID_MEDDRA):
+            continue
+        kids = _kids(obs)
+        times = _effective_parts(_first(kids, "effectiveTime"), f"{block}.1.r.2", f"{block}.1.r.4")
+        related = Coded(obs, "outboundRelationship2/observation", OID_OBSERVATION)
         items.append(
             {
-                "condition": _meddra(_one(obs, "h:code")),
+                "condition": _meddra(_first(kids, "code")),
                 "start": times.get("start"),
                 "end": times.get("end"),
                 "continuing": _bool(
-                    _one(
-                        obs,
-                        "h:inboundRelationship/h:observation" + _obs(Obs.CONTINUING) + "/h:value",
+                    Coded(obs, "inboundRelationship/observation", OID_OBSERVATION).value(
+                        Obs.CONTINUING
                     )
                 ),
-                "comments": _text(
-                    _one(
-                        obs,
-                        "h:outboundRelationship2/h:observation" + _obs(Obs.COMMENT) + "/h:value",
-                    )
-                ),
-                "family_history": _bool(
-                    _one(
-                        obs,
-                        "h:outboundRelationship2/h:observation"
-                        + _obs(Obs.FAMILY_HISTORY)
-                        + "/h:value",
-                    )
-                )
-                or False,
+                "comments": _text(related.value(Obs.COMMENT)),
+                "family_history": _bool(related.value(Obs.FAMILY_HISTORY)) or False,
             }
         )
+    components = Coded(org, "component/observation", OID_OBSERVATION)
     return {
         "medical_history": items,
-        "medical_history_text": _text(
-            _one(org, "h:component/h:observation" + _obs(Obs.HISTORY_TEXT) + "/h:value")
-        ),
-        "concomitant_therapies": _bool(
-            _one(org, "h:component/h:observation" + _obs(Obs.CONCOMITANT_THERAPY) + "/h:value")
-        )
-        or False,
+        "medical_history_text": _text(components.value(Obs.HISTORY_TEXT)),
+        "concomitant_therapies": _bool(components.value(Obs.CONCOMITANT_THERAPY)) or False,
     }
 
 
-def _drug_history(holder: E, block: str) -> list[dict[str, Any]]:
+def _drug_history(organizers: Coded, block: str) -> list[dict[str, Any]]:
     """D.8.r (or D.10.8.r for the parent, as `block` says)."""
-    org = _one(holder, "h:subjectOf2/h:organizer" + _group(Group.DRUG_HISTORY))
+    org = _head(organizers.of(Group.DRUG_HISTORY))
     out = []
-    for sa in _all(org, "h:component/h:substanceAdministration") if org is not None else []:
-        times = _effective_parts(_one(sa, "h:effectiveTime"), f"{block}.r.4", f"{block}.r.5")
+    for sa in select(org, "component/substanceAdministration"):
+        times = _effective_parts(_child(sa, "effectiveTime"), f"{block}.r.4", f"{block}.r.5")
+        related = Coded(sa, "outboundRelationship2/observation", OID_OBSERVATION)
         out.append(
             {
-                "name": _text(_one(sa, "h:consumable/h:instanceOfKind/h:kindOfProduct/h:name")),
+                "name": _text(select_one(sa, "consumable/instanceOfKind/kindOfProduct/name")),
                 "start": times.get("start"),
                 "end": times.get("end"),
-                "indication": _meddra(
-                    _one(
-                        sa,
-                        "h:outboundRelationship2/h:observation" + _obs(Obs.INDICATION) + "/h:value",
-                    )
-                ),
-                "reaction": _meddra(
-                    _one(
-                        sa,
-                        "h:outboundRelationship2/h:observation" + _obs(Obs.REACTION) + "/h:value",
-                    )
-                ),
+                "indication": _meddra(related.value(Obs.INDICATION)),
+                "reaction": _meddra(related.value(Obs.REACTION)),
             }
         )
     return out
@@ -780,31 +793,29 @@ def _drug_history(holder: E, block: str) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------- E, F
 
 
-def _pert(obs: E, code: str) -> E | None:
-    return _one(obs, "h:outboundRelationship2/h:observation" + _obs(code) + "/h:value")
-
-
 def _reaction(obs: E) -> dict[str, Any]:
-    value = _one(obs, "h:value")
-    original = _one(value, "h:originalText")
-    times = _effective_parts(_one(obs, "h:effectiveTime"), "E.i.4", "E.i.5")
+    parts = Parts(obs, "id | value | effectiveTime | location/locatedEntity/locatedPlace/code")
+    value = parts.first("value")
+    original = _child(value, "originalText")
+    times = _effective_parts(parts.first("effectiveTime"), "E.i.4", "E.i.5")
+    related = Coded(obs, "outboundRelationship2/observation", OID_OBSERVATION)
     seriousness = {
-        name: _bool(_pert(obs, code)) is True for name, code in SERIOUSNESS_CODES.items()
+        name: _bool(related.value(code)) is True for name, code in SERIOUSNESS_CODES.items()
     }
     return {
-        "id": _ref(_one(obs, "h:id")),
+        "id": _ref(parts.first("id")),
         "verbatim": _text(original),
         "language": _attr(original, "language") or "eng",
-        "translation": _text(_pert(obs, Obs.REACTION_TRANSLATION)),
+        "translation": _text(related.value(Obs.REACTION_TRANSLATION)),
         "term": _meddra(value),
-        "highlighted": _highlighted(_pert(obs, Obs.TERM_HIGHLIGHTED)),
+        "highlighted": _highlighted(related.value(Obs.TERM_HIGHLIGHTED)),
         "seriousness": seriousness,
         "start": times.get("start"),
         "end": times.get("end"),
         "duration": times.get("duration"),
-        "outcome": _coded(_pert(obs, Obs.OUTCOME), Outcome, Outcome.oid()),
-        "medically_confirmed": _bool(_pert(obs, Obs.MEDICAL_CONFIRMATION)),
-        "country": _country(_one(obs, "h:location/h:locatedEntity/h:locatedPlace/h:code")),
+        "outcome": _coded(related.value(Obs.OUTCOME), Outcome, Outcome.oid()),
+        "medically_confirmed": _bool(related.value(Obs.MEDICAL_CONFIRMATION)),
+        "country": _country(parts.first("code")),
     }
 
 
@@ -831,8 +842,9 @@ _QUALIFIERS = {("low", True): ">=", ("low", False): ">", ("high", True): "<=", (
 def _qualified(value: E) -> str | None:
     """An IVL_PQ result sent as bounds ("<5 mg/L": high 5, not inclusive) as text."""
     parts = []
+    kids = _kids(value)
     for bound in ("low", "high"):
-        node = _one(value, f"h:{bound}")
+        node = _first(kids, bound)
         number = _attr(node, "value")
         if node is None or number is None:
             continue
@@ -842,16 +854,17 @@ def _qualified(value: E) -> str | None:
     return " and ".join(parts) or None
 
 
-def _test_result(obs: E) -> tuple[dict[str, str] | None, str | None]:
-    """F.r.3.2/3.3 (a number and unit) and F.r.3.4 (text); an observation may send both."""
+def _test_result(values: list[E]) -> tuple[dict[str, str] | None, str | None]:
+    """F.r.3.2/3.3 (a number and unit) and F.r.3.4 (text) from an observation's values; an
+    observation may send both."""
     result = None
     texts = []
-    for value in _all(obs, "h:value"):
+    for value in values:
         kind = (value.get(_XSI_TYPE) or "").split(":")[-1]
         if kind == "PQ" or (kind == "IVL_PQ" and value.get("value") is not None):
             result = _pq(value)
-        elif kind == "IVL_PQ" and _one(value, "h:center") is not None:
-            result = _pq(_one(value, "h:center"))
+        elif kind == "IVL_PQ" and (center := _child(value, "center")) is not None:
+            result = _pq(center)
         elif kind == "IVL_PQ":
             qualified = _qualified(value)
             if qualified is not None:
@@ -870,37 +883,48 @@ def _test_result(obs: E) -> tuple[dict[str, str] | None, str | None]:
     return result, "\n".join(texts) if texts else None
 
 
-def _tests(role: E | None) -> list[dict[str, Any]]:
-    org = _one(role, "h:subjectOf2/h:organizer" + _group(Group.TESTS)) if role is not None else None
+def _normal_bounds(obs: E) -> tuple[str | None, str | None]:
+    """F.r.4 and F.r.5: XPath referenceRange/observationRange[interpretationCode[@code=L or
+    H]]/value, the first in document order."""
+    low = high = None
+    ranges = select(obs, "referenceRange/observationRange")
+    for flag in ("L", "H"):
+        found = None
+        for item in ranges:
+            if any(c.get("code") == flag for c in item.iterchildren(_H + "interpretationCode")):
+                found = _child(item, "value")
+                if found is not None:
+                    break
+        if flag == "L":
+            low = _attr(found, "value")
+        else:
+            high = _attr(found, "value")
+    return low, high
+
+
+def _tests(org: E | None) -> list[dict[str, Any]]:
+    """F.r, from the tests organizer."""
     out = []
-    for obs in _all(org, "h:component/h:observation") if org is not None else []:
-        code = _one(obs, "h:code")
-        result, result_text = _test_result(obs)
-
-        def bound(flag: str, o: E = obs) -> str | None:
-            return _attr(
-                _one(
-                    o,
-                    "h:referenceRange/h:observationRange"
-                    f"[h:interpretationCode[@code='{flag}']]/h:value",
-                ),
-                "value",
-            )
-
+    for obs in select(org, "component/observation"):
+        kids = _kids(obs)
+        code = _first(kids, "code")
+        result, result_text = _test_result(kids.get("value", []))
+        related = Coded(obs, "outboundRelationship2/observation", OID_OBSERVATION)
+        normal_low, normal_high = _normal_bounds(obs)
         out.append(
             {
-                "date": _date(_one(obs, "h:effectiveTime"), "F.r.1"),
-                "name": _text(_one(code, "h:originalText")),
+                "date": _date(_first(kids, "effectiveTime"), "F.r.1"),
+                "name": _text(_child(code, "originalText")),
                 "test": _meddra(code),
                 "result_code": _coded(
-                    _one(obs, "h:interpretationCode"), TestResultCode, TestResultCode.oid()
+                    _first(kids, "interpretationCode"), TestResultCode, TestResultCode.oid()
                 ),
                 "result": result,
                 "result_text": result_text,
-                "normal_low": bound("L"),
-                "normal_high": bound("H"),
-                "comments": _text(_pert(obs, Obs.COMMENT)),
-                "more_information": _bool(_pert(obs, Obs.MORE_INFORMATION)),
+                "normal_low": normal_low,
+                "normal_high": normal_high,
+                "comments": _text(related.value(Obs.COMMENT)),
+                "more_information": _bool(related.value(Obs.MORE_INFORMATION)),
             }
         )
     return out
@@ -909,156 +933,141 @@ def _tests(role: E | None) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------- G
 
 
-def _drugs(role: E | None, aea: E | None) -> list[dict[str, Any]]:
-    org = _one(role, "h:subjectOf2/h:organizer" + _group(Group.DRUGS)) if role is not None else None
+def _drugs(org: E | None, aea: E | None) -> list[dict[str, Any]]:
+    """G.k, from the drugs organizer; G.k.1 and G.k.9.i.2.r from the assessments in `aea`."""
     roles: dict[str, str | None] = {}
     causality: dict[tuple[str, str], list[dict[str, Any]]] = {}
     if aea is not None:
-        for ca in _all(aea, "h:component/h:causalityAssessment" + _obs(Obs.DRUG_ROLE)):
-            drug_id = _ref(_one(ca, "h:subject2/h:productUseReference/h:id"))
+        assessments = Coded(aea, "component/causalityAssessment", OID_OBSERVATION)
+        for ca in assessments.of(Obs.DRUG_ROLE):
+            drug_id = _ref(select_one(ca, "subject2/productUseReference/id"))
             if drug_id:
-                role_code = _coded(_one(ca, "h:value"), DrugRole, DrugRole.oid())
+                role_code = _coded(_head(assessments.values_of(ca)), DrugRole, DrugRole.oid())
                 if roles.get(drug_id) is None:  # a regional role under another list adds nothing
                     roles[drug_id] = role_code
-        for ca in _all(aea, "h:component/h:causalityAssessment" + _obs(Obs.CAUSALITY)):
-            drug_id = _ref(_one(ca, "h:subject2/h:productUseReference/h:id"))
-            reaction_id = _ref(_one(ca, "h:subject1/h:adverseEffectReference/h:id"))
+        for ca in assessments.of(Obs.CAUSALITY):
+            drug_id = _ref(select_one(ca, "subject2/productUseReference/id"))
+            reaction_id = _ref(select_one(ca, "subject1/adverseEffectReference/id"))
             if drug_id and reaction_id:
                 # ICH sends source and method as free text (originalText); systems that code
                 # them usually add a displayName, which says more to a reader than the code.
                 causality.setdefault((drug_id, reaction_id), []).append(
                     {
-                        "source": _label(_one(ca, "h:author/h:assignedEntity/h:code")),
-                        "method": _label(_one(ca, "h:methodCode")),
-                        "result": _label(_one(ca, "h:value")),
+                        "source": _label(select_one(ca, "author/assignedEntity/code")),
+                        "method": _label(_child(ca, "methodCode")),
+                        "result": _label(_head(assessments.values_of(ca))),
                     }
                 )
-    out = []
-    for sa in _all(org, "h:component/h:substanceAdministration") if org is not None else []:
-        out.append(_drug(sa, roles, causality))
-    return out
+    return [_drug(sa, roles, causality) for sa in select(org, "component/substanceAdministration")]
 
 
 def _drug(
     sa: E, roles: dict[str, str | None], causality: dict[tuple[str, str], list[dict[str, Any]]]
 ) -> dict[str, Any]:
-    drug_id = _ref(_one(sa, "h:id")) or _id(None, str(id(sa)))
-    kind = _one(sa, "h:consumable/h:instanceOfKind/h:kindOfProduct")
-    approval = _one(kind, "h:asManufacturedProduct/h:subjectOf/h:approval")
+    kids = _kids(sa)
+    drug_id = _ref(_first(kids, "id")) or _id(None, str(id(sa)))
+    kind = select_one(sa, "consumable/instanceOfKind/kindOfProduct")
+    product = _kids(kind)
+    approval = select_one(kind, "asManufacturedProduct/subjectOf/approval")
     links: dict[str, dict[str, Any]] = {}
 
     def link(reaction_id: str) -> dict[str, Any]:
         return links.setdefault(reaction_id, {"reaction_id": reaction_id})
 
-    for rel in _all(sa, "h:outboundRelationship1"):
-        reaction_id = _ref(_one(rel, "h:actReference/h:id"))
-        pause = _one(rel, "h:pauseQuantity")
+    for rel in kids.get("outboundRelationship1", []):
+        reaction_id = _ref(select_one(rel, "actReference/id"))
+        pause = _child(rel, "pauseQuantity")
         if reaction_id is None or pause is None:
             continue
         key = {TIME_FROM_FIRST_DOSE: "time_to_onset", TIME_FROM_LAST_DOSE: "time_since_last_dose"}
         if rel.get("typeCode") in key:
             link(reaction_id)[key[rel.get("typeCode", "")]] = _pq(pause)
-    for obs in _all(sa, "h:outboundRelationship2/h:observation" + _obs(Obs.RECURRENCE)):
-        reaction_id = _ref(_one(obs, "h:outboundRelationship1/h:actReference/h:id"))
+    related = Coded(sa, "outboundRelationship2/observation", OID_OBSERVATION)
+    for obs in related.of(Obs.RECURRENCE):
+        reaction_id = _ref(select_one(obs, "outboundRelationship1/actReference/id"))
         if reaction_id:
             link(reaction_id)["recurrence"] = _coded(
-                _one(obs, "h:value"), Recurrence, Recurrence.oid()
+                _head(related.values_of(obs)), Recurrence, Recurrence.oid()
             )
     for (d_id, reaction_id), items in causality.items():
         if d_id == drug_id:
             link(reaction_id)["causality"] = items
-    substances = []
-    for ingredient in _all(kind, "h:ingredient") if kind is not None else []:
-        numerator = _one(ingredient, "h:quantity/h:numerator")
-        substances.append(
-            {
-                "name": _text(_one(ingredient, "h:ingredientSubstance/h:name")),
-                "strength": _pq(numerator),
-            }
-        )
-    indications = [
-        {"text": _text(_one(v, "h:originalText")), "term": _meddra(v)}
-        for v in _all(sa, "h:inboundRelationship/h:observation" + _obs(Obs.INDICATION) + "/h:value")
+    substances = [
+        {
+            "name": _text(select_one(ingredient, "ingredientSubstance/name")),
+            "strength": _pq(select_one(ingredient, "quantity/numerator")),
+        }
+        for ingredient in product.get("ingredient", [])
     ]
-    cumulative = _pq(
-        _one(sa, "h:outboundRelationship2/h:observation" + _obs(Obs.CUMULATIVE_DOSE) + "/h:value")
-    )
-    gestation = _pq(
-        _one(sa, "h:outboundRelationship2/h:observation" + _obs(Obs.GESTATION_PERIOD) + "/h:value")
-    )
+    indications = [
+        {"text": _text(_child(v, "originalText")), "term": _meddra(v)}
+        for v in Coded(sa, "inboundRelationship/observation", OID_OBSERVATION).values(
+            Obs.INDICATION
+        )
+    ]
+    cumulative = _pq(related.value(Obs.CUMULATIVE_DOSE))
+    gestation = _pq(related.value(Obs.GESTATION_PERIOD))
     return {
         "id": drug_id,
         "role": roles.get(drug_id),
-        "product_name": _text(_one(kind, "h:name")),
+        "product_name": _text(_first(product, "name")),
         "substances": substances,
         "obtained_country": _text(
-            _one(
+            select_one(
                 sa,
-                "h:consumable/h:instanceOfKind/h:subjectOf/h:productEvent"
-                "/h:performer/h:assignedEntity/h:representedOrganization/h:addr/h:country",
+                "consumable/instanceOfKind/subjectOf/productEvent"
+                "/performer/assignedEntity/representedOrganization/addr/country",
             )
         ),
-        "authorisation_number": _attr(_one(approval, "h:id"), "extension"),
+        "authorisation_number": _attr(_child(approval, "id"), "extension"),
         "authorisation_country": _country(
-            _one(approval, "h:author/h:territorialAuthority/h:territory/h:code")
+            select_one(approval, "author/territorialAuthority/territory/code")
         ),
-        "authorisation_holder": _text(
-            _one(approval, "h:holder/h:role/h:playingOrganization/h:name")
-        ),
+        "authorisation_holder": _text(select_one(approval, "holder/role/playingOrganization/name")),
         "dosages": [
             # G.k.4.r is the COMP relationship; others (e.g. FDA's FLFS) are not dosages.
             _dosage(n)
-            for n in _all(sa, "h:outboundRelationship2[@typeCode='COMP']/h:substanceAdministration")
+            for rel in kids.get("outboundRelationship2", [])
+            if rel.get("typeCode") == "COMP"
+            for n in rel.iterchildren(_SUBSTANCE_ADMINISTRATION)
         ],
         "cumulative_dose": cumulative,
         "gestation_at_exposure": gestation,
         "indications": indications,
         "action_taken": _coded(
-            _one(sa, "h:inboundRelationship/h:act/h:code"), ActionTaken, ActionTaken.oid()
+            select_one(sa, "inboundRelationship/act/code"), ActionTaken, ActionTaken.oid()
         ),
         "reactions": list(links.values()),
         "additional_info_codes": [
             _coded(v, AdditionalDrugInfo, AdditionalDrugInfo.oid())
-            for v in _all(
-                sa,
-                "h:outboundRelationship2/h:observation"
-                + _obs(Obs.CODED_DRUG_INFORMATION)
-                + "/h:value",
-            )
+            for v in related.values(Obs.CODED_DRUG_INFORMATION)
         ],
-        "additional_info": _text(
-            _one(
-                sa,
-                "h:outboundRelationship2/h:observation"
-                + _obs(Obs.ADDITIONAL_INFORMATION)
-                + "/h:value",
-            )
-        ),
+        "additional_info": _text(related.value(Obs.ADDITIONAL_INFORMATION)),
     }
 
 
 def _dosage(sa: E) -> dict[str, Any]:
-    times = _effective_parts(_one(sa, "h:effectiveTime"), "G.k.4.r.4", "G.k.4.r.5")
+    kids = _kids(sa)
+    times = _effective_parts(_first(kids, "effectiveTime"), "G.k.4.r.4", "G.k.4.r.5")
     period = times.get("period")
-    dose = _one(sa, "h:doseQuantity")
-    instance = _one(sa, "h:consumable/h:instanceOfKind")
-    parent_route = _one(
-        sa, "h:inboundRelationship/h:observation" + _obs(Obs.PARENT_ROUTE) + "/h:value"
+    instance = select_one(sa, "consumable/instanceOfKind")
+    parent_route = Coded(sa, "inboundRelationship/observation", OID_OBSERVATION).value(
+        Obs.PARENT_ROUTE
     )
     return {
-        "dose": _pq(dose),
+        "dose": _pq(_first(kids, "doseQuantity")),
         "interval_count": period[0] if period else None,
         "interval_unit": period[1] if period else None,
         "start": times.get("start"),
         "end": times.get("end"),
         "duration": times.get("duration"),
-        "batch": _text(_one(instance, "h:productInstanceInstance/h:lotNumberText")),
-        "text": _text(_one(sa, "h:text")),
-        "dose_form": _text(_one(instance, "h:kindOfProduct/h:formCode/h:originalText")),
-        "dose_form_term": _term_id(_one(instance, "h:kindOfProduct/h:formCode")),
-        "route": _text(_one(sa, "h:routeCode/h:originalText")),
-        "route_term": _term_id(_one(sa, "h:routeCode")),
-        "parent_route": _text(_one(parent_route, "h:originalText")),
+        "batch": _text(select_one(instance, "productInstanceInstance/lotNumberText")),
+        "text": _text(_first(kids, "text")),
+        "dose_form": _text(select_one(instance, "kindOfProduct/formCode/originalText")),
+        "dose_form_term": _term_id(select_one(instance, "kindOfProduct/formCode")),
+        "route": _text(select_one(sa, "routeCode/originalText")),
+        "route_term": _term_id(_first(kids, "routeCode")),
+        "parent_route": _text(_child(parent_route, "originalText")),
         "parent_route_term": _term_id(parent_route),
     }
 
@@ -1066,28 +1075,36 @@ def _dosage(sa: E) -> dict[str, Any]:
 # ---------------------------------------------------------------- H
 
 
-def _narrative(ie: E, aea: E | None) -> dict[str, Any]:
+def _authored(node: E, role: str) -> bool:
+    """XPath [h:author/h:assignedEntity/h:code[@code=role][@codeSystem=author roles]]."""
+    return any(
+        code.get("code") == role and code.get("codeSystem") == OID_AUTHOR_ROLE
+        for code in select(node, "author/assignedEntity/code")
+    )
+
+
+def _narrative(ie: E, aea: E | None, events: Coded) -> dict[str, Any]:
+    """H; `events` are the ICSR's component/observationEvent blocks by code."""
+    components = Coded(aea, "component1/observationEvent", OID_OBSERVATION)
+
     def component(code: str, author: str) -> list[E]:
-        if aea is None:
-            return []
-        return _all(
-            aea, "h:component1/h:observationEvent" + _obs(code) + _author(author) + "/h:value"
-        )
+        return [
+            value
+            for owner in components.of(code)
+            if _authored(owner, author)
+            for value in components.values_of(owner)
+        ]
 
     reporter = component(Obs.COMMENT, Author.SOURCE_REPORTER)
     sender = component(Obs.COMMENT, Author.SENDER)
     summaries = [
         {"text": _text(v), "language": v.get("language")}
-        for v in _all(
-            ie,
-            "h:component/h:observationEvent"
-            + _obs(Obs.SUMMARY)
-            + _author(Author.REPORTER)
-            + "/h:value",
-        )
+        for owner in events.of(Obs.SUMMARY)
+        if _authored(owner, Author.REPORTER)
+        for v in events.values_of(owner)
     ]
     return {
-        "narrative": _text(_one(ie, "h:text")),
+        "narrative": _text(_child(ie, "text")),
         "reporter_comments": _text(reporter[0]) if reporter else None,
         "sender_diagnoses": [_meddra(v) for v in component(Obs.DIAGNOSIS, Author.SENDER)],
         "sender_comments": _text(sender[0]) if sender else None,

@@ -115,22 +115,39 @@ def parse_file(
     return parse_bytes(data, max_bytes=max_bytes, base_url=file_path.resolve().as_uri())
 
 
+# The prolog (declaration, comments, PIs) is short: it is scanned in the first bytes, and the whole
+# input is decoded only when the prolog runs past them. A multiple of 4 keeps UTF-16/32 whole.
+_PROLOG_SCAN = 4096
+# A verdict this close to the end of a prefix could change with the bytes after it.
+_PROLOG_MARGIN = 64
+
+
 def _has_doctype(data: bytes) -> bool:
     """True when a DOCTYPE follows the XML declaration, comments and PIs of the prolog."""
-    text = _decode_for_scan(data)
+    if len(data) > _PROLOG_SCAN:
+        verdict = _doctype_in(_decode_for_scan(data[:_PROLOG_SCAN]), partial=True)
+        if verdict is not None:
+            return verdict
+    return _doctype_in(_decode_for_scan(data), partial=False) is True
+
+
+def _doctype_in(text: str, *, partial: bool) -> bool | None:
+    """The `_has_doctype` verdict for `text`; None when `text` is a prefix too short to tell."""
     position = 0
     while True:
         match = _WHITESPACE.match(text, position)
         position = match.end() if match else position
+        if partial and position + _PROLOG_MARGIN > len(text):
+            return None
         if text.startswith("<?", position):
             end = text.find("?>", position + 2)
             if end < 0:
-                return False
+                return None if partial else False
             position = end + 2
         elif text.startswith("<!--", position):
             end = text.find("-->", position + 4)
             if end < 0:
-                return False
+                return None if partial else False
             position = end + 3
         else:
             return text.startswith("<!DOCTYPE", position)

@@ -258,9 +258,18 @@ def test_fda_drugs(fda: ReadBatch) -> None:
                     "batch": "SYN4711A",
                     "text": "12 mg IV once daily x 5 days (first treatment course)",
                     "dose_form": "Injection, solution, concentrate",
-                    "dose_form_term": {"code": "C42945", "version": "2024", "system": "2.16.840.1.113883.3.26.1.1"},
+                    "dose_form_term": {
+                        "code": "C42945",
+                        "version": "2024",
+                        "system": "2.16.840.1.113883.3.26.1.1",
+                    },
                     "route": "Intravenous drip",  # originalText, not the EDQM display name
-                    "route_term": {"code": "20045000", "version": "2024-04", "system": EDQM_ROUTES, "display": "Intravenous use"},
+                    "route_term": {
+                        "code": "20045000",
+                        "version": "2024-04",
+                        "system": EDQM_ROUTES,
+                        "display": "Intravenous use",
+                    },
                 }
             ],
             "cumulative_dose": {"value": "60", "unit": "mg"},
@@ -459,7 +468,11 @@ def test_eu_parent_child_case(eu: ReadBatch) -> None:
                     "route": "Transplacental use",
                     "route_term": {"code": "20053000", "version": "2.2", "system": EDQM_ROUTES},
                     "parent_route": "Intravenous use",
-                    "parent_route_term": {"code": "20045000", "version": "2.2", "system": EDQM_ROUTES},
+                    "parent_route_term": {
+                        "code": "20045000",
+                        "version": "2.2",
+                        "system": EDQM_ROUTES,
+                    },
                 }
             ],
             "reactions": [
@@ -859,6 +872,27 @@ def test_billion_laughs_is_refused() -> None:
         read_bytes(data)
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_a_doctype_after_a_long_prolog_is_refused_before_parsing(encoding: str) -> None:
+    # The prolog scan reads the first kilobytes; a prolog longer than that is read to its end.
+    # A billion-laughs subset must be refused by the scan: libxml2 itself would only report a
+    # misleading syntax error for it.
+    entities = "".join(
+        f'<!ENTITY lol{level} "{f"&lol{level - 1};" * 10}">' for level in range(1, 10)
+    )
+    text = (
+        '<?xml version="1.0"?>\n<!-- '
+        + "a long licence header " * 1000
+        + '-->\n<?pi x?>\n<!DOCTYPE MCCI_IN200100UV01 [<!ENTITY lol0 "lol">'
+        + entities
+        + ']><MCCI_IN200100UV01 xmlns="urn:hl7-org:v3">&lol9;</MCCI_IN200100UV01>'
+    )
+    data = text.encode(encoding)
+    assert len(data) > 20_000
+    with pytest.raises(HostileXMLError):
+        read_bytes(data)
+
+
 def test_a_file_over_the_size_limit_is_refused_before_parsing() -> None:
     data = FDA.read_bytes()
     with pytest.raises(XMLTooLargeError):
@@ -897,10 +931,18 @@ def test_dose_form_and_route_term_ids_round_trip() -> None:
     from tests.cases import TODAY
     from tests.pv.submissions import make_submission
 
-    route = {"code": "20045000", "version": "2014.10.30", "system": "0.4.0.127.0.16.1.1.2.6",
-             "display": "Intravenous use"}
-    form = {"code": "11210000", "version": "2014.10.30", "system": "0.4.0.127.0.16.1.1.2.1",
-            "display": "Concentrate for solution for infusion"}
+    route = {
+        "code": "20045000",
+        "version": "2014.10.30",
+        "system": "0.4.0.127.0.16.1.1.2.6",
+        "display": "Intravenous use",
+    }
+    form = {
+        "code": "11210000",
+        "version": "2014.10.30",
+        "system": "0.4.0.127.0.16.1.1.2.1",
+        "display": "Concentrate for solution for infusion",
+    }
 
     def with_terms(data: dict[str, Any]) -> None:
         dosage = data["drugs"][0]["dosages"][0]
