@@ -486,10 +486,21 @@ def _meddra_versions(report: ICSR, today: date) -> Iterator[Finding]:
         )
 
 
+@cache
+def _null_fields(cls: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of a model class that may hold a nullFlavor (found once per class)."""
+
+    def holds_null(annotation: Any) -> bool:
+        return annotation is Null or any(holds_null(arg) for arg in get_args(annotation))
+
+    return tuple(n for n, info in cls.model_fields.items() if holds_null(info.annotation))
+
+
 def _null_flavors(report: ICSR, today: date) -> Iterator[Finding]:
     """A value sent as a nullFlavor uses one the IG allows for its element (the element table)."""
     for model, path in _walk(report, ""):
-        for name, value in vars(model).items():
+        for name in _null_fields(type(model)):
+            value = getattr(model, name)
             if not isinstance(value, Null):
                 continue
             field_path = f"{path}.{name}" if path else name
