@@ -31,7 +31,7 @@ from pydantic import BaseModel
 
 from e2b.dates import bounds, precision
 from e2b.findings import Finding
-from e2b.model import ICSR, MeddraTerm
+from e2b.model import ICSR, MeddraTerm, Null
 from e2b.reader import read_bytes
 from e2b.validate import validate_bytes
 from e2b.validation import validate_icsr
@@ -54,9 +54,16 @@ NOT_SET: dict[str, str] = {
     ),
 }
 
-# nullFlavor cases the fixture must hold once the model carries them, "Class.field" -> flavors,
-# e.g. "Reaction.start": ("NASK",). Empty until the model has three-state values.
-NULL_FLAVOR_CASES: dict[str, tuple[str, ...]] = {}
+# nullFlavor cases the fixture holds, "Class.field" -> flavors (each somewhere in the fixture).
+NULL_FLAVOR_CASES: dict[str, tuple[str, ...]] = {
+    "Reaction.end": ("ASKU",),
+    "Dosage.start": ("NASK",),
+    "MedicalHistory.end": ("MSK",),
+    "MedicalHistory.start": ("NASK",),  # the parent's (D.10.7.1.r.2)
+    "PastDrug.start": ("ASKU",),
+    "PastDrug.end": ("MSK",),  # the parent's (D.10.8.r.5)
+    "Parent.last_menstrual_period": ("ASKU",),
+}
 
 
 def load() -> dict[str, Any]:
@@ -201,6 +208,17 @@ def test_null_flavor_cases_name_model_fields() -> None:
     assert set(NULL_FLAVOR_CASES) <= known
 
 
+def test_the_fixture_holds_every_null_flavor_case() -> None:
+    found = {
+        (type(item).__name__ + "." + name, value.null_flavor.value)
+        for item in instances(fixture())
+        for name in type(item).model_fields
+        if isinstance(value := getattr(item, name), Null)
+    }
+    wanted = {(field, flavor) for field, flavors in NULL_FLAVOR_CASES.items() for flavor in flavors}
+    assert found == wanted
+
+
 # ---------------------------------------------------------------- round trips
 
 
@@ -280,8 +298,11 @@ def test_withheld_initials_round_trip() -> None:
 # ---------------------------------------------------------------- the peer reader, e2br3
 
 
-def _moment(value: str) -> dict[str, str]:
-    """A partial date as tests.e2b.test_published._plain shows e2br3's TS (UTC when offset)."""
+def _moment(value: str | Null) -> dict[str, str]:
+    """A partial date as tests.e2b.test_published._plain shows e2br3's TS (UTC when offset),
+    or its nullFlavor."""
+    if isinstance(value, Null):
+        return {"nullFlavor": value.null_flavor.value}
     level = precision(value)
     if level.name in ("YEAR", "MONTH", "DAY"):
         shown = bounds(value)[0].date().isoformat()
