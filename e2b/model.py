@@ -173,15 +173,31 @@ class Null(Model):
 
 def _value_or_null(value: Any) -> str:
     """Which half of a three-state union a value is, so only that half's error is reported."""
-    return "<null>" if isinstance(value, dict | Null) else "<value>"
+    if isinstance(value, Null) or (isinstance(value, dict) and set(value) == {"null_flavor"}):
+        return "<null>"
+    return "<value>"
 
 
-# A partial date, or the reason it is missing (E.i.4, D.7.1.r.2, G.k.4.r.4 ...). The tags
-# ("<value>", "<null>") appear in error locations; e2b.validation leaves them out of paths.
-DateOrNull = Annotated[
-    Annotated[PartialDate, Tag("<value>")] | Annotated[Null, Tag("<null>")],
-    Discriminator(_value_or_null),
+# Three-state values: a value, a Null (the nullFlavor sent in its place), or None (absent).
+# The tags ("<value>", "<null>") appear in error locations; e2b.validation leaves them out of
+# paths. Which flavors an element allows is the element table's (a model rule checks it), and so
+# is the maximum length of a three-state text (`e2b.model_rules`), since a union cannot carry it.
+_NULL = Annotated[Null, Tag("<null>")]
+_PICK = Discriminator(_value_or_null)
+# E.i.4, D.7.1.r.2, G.k.4.r.4 ...
+DateOrNull = Annotated[Annotated[PartialDate, Tag("<value>")] | _NULL, _PICK]
+# C.2.r.1.2, D.7.2, G.k.7.r.1 ...: blank text is absent
+TextOrNull = Annotated[
+    Annotated[
+        Annotated[str, AfterValidator(_require_content), AfterValidator(_no_control_characters)],
+        Tag("<value>"),
+    ]
+    | _NULL,
+    _PICK,
 ]
+OptTextOrNull = Annotated[TextOrNull | None, BeforeValidator(_blank_to_none), Field(default=None)]
+BoolOrNull = Annotated[Annotated[bool, Tag("<value>")] | _NULL, _PICK]  # D.7.1.r.3, D.9.3
+SexOrNull = Annotated[Annotated[Sex, Tag("<value>")] | _NULL, _PICK]  # D.5, D.10.6
 
 _T = TypeVar("_T")
 

@@ -515,6 +515,25 @@ def _null_flavors(report: ICSR, today: date) -> Iterator[Finding]:
                 )
 
 
+def _text_lengths(report: ICSR, today: date) -> Iterator[Finding]:
+    """A three-state text fits its element's maximum length (the element table's: a union of
+    text and Null cannot carry the length on the field)."""
+    for model, path in _walk(report, ""):
+        for name in _null_fields(type(model)):
+            value = getattr(model, name)
+            if not isinstance(value, str):
+                continue
+            field_path = f"{path}.{name}" if path else name
+            element = element_of(model, name, field_path)
+            limit = element_row(element).max_length
+            if limit is not None and len(value) > limit:
+                yield _error(
+                    element,
+                    field_path,
+                    f"{_title(model, name)} is too long (at most {limit} characters)",
+                )
+
+
 def _element_at(report: ICSR, owner_path: str, field: str, path: str) -> str:
     """The element of `field` on the model at `owner_path` (for messages about nested terms)."""
     for model, here in _walk(report, ""):
@@ -535,6 +554,7 @@ RULES: tuple[Rule, ...] = (
     _drugs,
     _meddra_versions,
     _null_flavors,
+    _text_lengths,
 )
 
 
