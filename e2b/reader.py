@@ -936,6 +936,7 @@ def _tests(org: E | None) -> list[dict[str, Any]]:
 def _drugs(org: E | None, aea: E | None) -> list[dict[str, Any]]:
     """G.k, from the drugs organizer; G.k.1 and G.k.9.i.2.r from the assessments in `aea`."""
     roles: dict[str, str | None] = {}
+    role_nodes: dict[str, E] = {}
     causality: dict[tuple[str, str], list[dict[str, Any]]] = {}
     if aea is not None:
         assessments = Coded(aea, "component/causalityAssessment", OID_OBSERVATION)
@@ -945,6 +946,7 @@ def _drugs(org: E | None, aea: E | None) -> list[dict[str, Any]]:
                 role_code = _coded(_head(assessments.values_of(ca)), DrugRole, DrugRole.oid())
                 if roles.get(drug_id) is None:  # a regional role under another list adds nothing
                     roles[drug_id] = role_code
+                role_nodes.setdefault(drug_id, ca)
         for ca in assessments.of(Obs.CAUSALITY):
             drug_id = _ref(select_one(ca, "subject2/productUseReference/id"))
             reaction_id = _ref(select_one(ca, "subject1/adverseEffectReference/id"))
@@ -958,7 +960,23 @@ def _drugs(org: E | None, aea: E | None) -> list[dict[str, Any]]:
                         "result": _label(_head(assessments.values_of(ca))),
                     }
                 )
-    return [_drug(sa, roles, causality) for sa in select(org, "component/substanceAdministration")]
+    drugs = select(org, "component/substanceAdministration")
+    ids = [_ref(select_one(sa, "id")) for sa in drugs]
+    for drug_id, node in role_nodes.items():
+        if drug_id not in ids:
+            message = f"the drug role names drug {drug_id}, which is not in this report; not read"
+            _note("warning", "G.k.1", node, message)
+    out = []
+    for k, sa in enumerate(drugs):
+        shared = ids[k] is not None and ids[k] in ids[:k]
+        if shared:  # a sender's defect: what names the id is read with the first such drug
+            message = (
+                f"drug {k + 1} has the same id as an earlier drug; the causality assessments "
+                "that name it are read with the first"
+            )
+            _note("warning", "G.k", sa, message)
+        out.append(_drug(sa, roles, {} if shared else causality))
+    return out
 
 
 def _drug(

@@ -52,11 +52,7 @@ NOT_COMPARED = "not compared: nothing was rebuilt (see stage rebuild)"
 
 # What fails today, (file, stage) -> the stage's first error exactly as `outcome` words it.
 # Remove a line when its case passes; GAPS.md says why each one fails.
-KNOWN_GAPS: dict[tuple[str, str], str] = {
-    ("fda/FAERS2022Scenario5-3.xml", "same"): (
-        "ICSR 1: G.k[0].G.k.9.i[0].G.k.9.i.2.r: 1 in the original, 2 rebuilt"
-    ),
-}
+KNOWN_GAPS: dict[tuple[str, str], str] = {}
 
 
 # ---------------------------------------------------------------- e2br3's view of an ICSR

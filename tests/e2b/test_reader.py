@@ -957,3 +957,22 @@ def test_dose_form_and_route_term_ids_round_trip() -> None:
     assert dosage.route_term is not None and dosage.route_term.model_dump() == route
     assert dosage.dose_form_term is not None and dosage.dose_form_term.model_dump() == form
     assert dosage.parent_route_term == dosage.route_term
+
+
+def test_two_drugs_sharing_an_id_are_both_read_and_the_assessments_once() -> None:
+    """FDA FAERS 2022 scenario 5-3 gives drugs 1 and 2 one id and drug 1's role another one."""
+    published = Path(__file__).parent / "data" / "published" / "fda" / "FAERS2022Scenario5-3.xml"
+    [read] = read_bytes(published.read_bytes()).reports
+    assert read.report is not None
+    assert errors(read.findings) == []
+    first, second, _ = read.report.drugs
+    assert first.id == second.id
+    assert [len(link.causality) for link in first.reactions if link.causality] != []
+    assert all(not link.causality for link in second.reactions)
+    said = {(f.element, f.message.split(": ", 1)[1]) for f in read.findings if f.severity == "warning"}
+    assert (
+        "G.k",
+        "drug 2 has the same id as an earlier drug; the causality assessments that name it are "
+        "read with the first (G.k)",
+    ) in said
+    assert any(e == "G.k.1" and "68d6f5ce" in m and "not read" in m for e, m in said)
