@@ -137,6 +137,7 @@ def _read(args: argparse.Namespace) -> int:
     import json
 
     from e2b.ack import is_acknowledgement
+    from e2b.fidelity import not_kept
     from e2b.findings import has_errors
     from e2b.reader import read_tree
     from e2b.xmlsafe import UnusableXMLError, parse_file
@@ -151,12 +152,12 @@ def _read(args: argparse.Namespace) -> int:
         return UNUSABLE
     documents = []
     status = OK
-    for item in batch.reports:
+    for item, unkept in zip(batch.reports, not_kept(root, batch), strict=True):
         if item.report is not None:
             documents.append(item.report.model_dump(mode="json", exclude_none=True))
         else:
             documents.append(item.data)
-        for finding in item.findings:
+        for finding in [*item.findings, *unkept]:
             print(finding.line(args.file), file=sys.stderr)
         if has_errors(item.findings):
             status = FINDINGS

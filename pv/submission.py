@@ -10,10 +10,12 @@ import copy
 from datetime import date, datetime
 from typing import Any
 
+from e2b.fidelity import not_kept
 from e2b.findings import Finding, has_errors
-from e2b.reader import read_bytes
+from e2b.reader import read_tree
 from e2b.validate import validate_bytes
 from e2b.writer import BatchHeader, to_checked_xml
+from e2b.xmlsafe import parse_bytes
 from pv.config import Settings
 from pv.lemtrada import case_identification, draft_report_id, sender
 from pv.model import Report
@@ -132,14 +134,16 @@ def follow_up(xml: bytes, case_id: str, *, today: date) -> Submission:
     Raises `e2b.xmlsafe.UnusableXMLError` for files that are not usable XML at all.
     """
     findings = validate_bytes(xml, today)
-    batch = read_bytes(xml)
+    root = parse_bytes(xml).getroot()
+    batch = read_tree(root)
     if len(batch.reports) != 1:
         findings.append(
             Finding("error", "N.1", "/", f"the file holds {len(batch.reports)} reports; send one")
         )
         raise SubmissionRefused(findings)
     read = batch.reports[0]
-    findings.extend(read.findings)
+    # Kept as received (the bytes are stored); the warnings say what the model view leaves out.
+    findings.extend([*read.findings, *not_kept(root, batch)[0]])
     report = read.report
     if report is not None and case_id not in (
         report.case.sender_report_id,
