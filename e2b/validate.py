@@ -70,11 +70,13 @@ def model_findings(
     reported = {f.element for f in xml_findings if f.severity == "error"}
     out = [f for f in reader if f.element not in reported]
     reported |= {f.element for f in reader}
-    try:
-        report = ICSR.model_validate(read.data)
-    except ValidationError as exc:
-        out += [f for f in findings_from_error(exc) if f.element not in reported]
-    else:
+    report = read.report
+    if report is None:  # the reader left a value out, or the model refused one: which?
+        try:
+            report = ICSR.model_validate(read.data)
+        except ValidationError as exc:
+            out += [f for f in findings_from_error(exc) if f.element not in reported]
+    if report is not None:
         out += check_icsr(report, today)
     label = message_label(message)
     return [Finding(f.severity, f.element, f.path, f"{label}: {f.message}") for f in out]
