@@ -15,7 +15,8 @@ For files from elsewhere. The findings come in this order:
 
 A problem the XML layer already reported as an error on an element is not reported again as
 the reader's or the model's inability to take that element over (an outcome coded '9' is one
-finding, not three). Each ICH rule is in one layer only (`e2b.checks`).
+finding, not three), and an element the reader could not read gets no model finding (the model
+never saw it). Each ICH rule is in one layer only (`e2b.checks`).
 
 Our own XML, built from validated models, is checked against the XSD alone as it is built
 (e2b.writer.to_checked_xml, e2b.batch): tests prove it passes both rule layers. Returns
@@ -64,20 +65,21 @@ def model_findings(
         read = read_message(message)
     except NotAnIcsrError:
         return []  # no investigationEvent: the XML layer says so (C.1)
-    # The reader's own findings carry the XPath of the node it could not read; the findings of
-    # its validation (field paths) are made again below, as of `today` and not as received.
+    # The reader's own findings carry the XPath of the node they are about; those of its
+    # validation (field paths) are made again below, as of `today` and not as received.
     reader = [f for f in read.findings if f.path.startswith("/")]
-    reported = {f.element for f in xml_findings if f.severity == "error"}
-    out = [f for f in reader if f.element not in reported]
-    reported |= {f.element for f in reader}
+    # Values the reader left out of the data: the model never saw them, so it does not judge them.
+    unread = {f.element for f in reader if f.severity == "error"}
+    refused = {f.element for f in xml_findings if f.severity == "error"}
+    out = [f for f in reader if f.element not in refused]
     report = read.report
     if report is None:  # the reader left a value out, or the model refused one: which?
         try:
             report = ICSR.model_validate(read.data)
         except ValidationError as exc:
-            out += [f for f in findings_from_error(exc) if f.element not in reported]
+            out += [f for f in findings_from_error(exc) if f.element not in refused | unread]
     if report is not None:
-        out += check_icsr(report, today)
+        out += [f for f in check_icsr(report, today) if f.element not in unread]
     label = message_label(message)
     return [Finding(f.severity, f.element, f.path, f"{label}: {f.message}") for f in out]
 

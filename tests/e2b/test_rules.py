@@ -98,8 +98,11 @@ CASES: list[tuple[str, Callable[[etree._Element], None], str]] = [
     ("message id missing", remove("/h:MCCI_IN200100UV01/h:PORR_IN049016UV/h:id"), "N.2.r.1"),
     ("C.1.1 not country-sender-number", set_attr(IE + "/h:id[1]", "extension", "NOTANID"), "C.1.1"),
     ("C.1.2 not to the second", set_attr("//h:controlActProcess/h:effectiveTime", "value", "20261120"), "C.1.2"),
+    ("N.2.r.4 in the future", set_attr("/h:MCCI_IN200100UV01/h:PORR_IN049016UV/h:creationTime", "value", "20991120100000+0000"), "N.2.r.4"),
     ("C.1.3 outside its list", set_attr(IE + "/h:subjectOf2/h:investigationCharacteristic[h:code[@code='1']]/h:value", "code", "9"), "C.1.3"),
     ("C.1.3 missing", remove(IE + "/h:subjectOf2[h:investigationCharacteristic/h:code[@code='1']]"), "C.1.3"),
+    ("C.1.4 not a date", set_attr(IE + "/h:effectiveTime/h:low", "value", "2026-11-20"), "C.1.4"),
+    ("C.1.5 not a date", set_attr(IE + "/h:availabilityTime", "value", "2026-11-20"), "C.1.5"),
     ("C.1.6.1 missing", remove(IE + "/h:component[h:observationEvent/h:code[@code='1']]"), "C.1.6.1"),
     ("C.1.7 missing", remove(IE + "/h:component[h:observationEvent/h:code[@code='23']]"), "C.1.7"),
     ("C.1.8.1 twice", lambda r: nodes(r, IE)[0].insert(2, etree.fromstring(
@@ -116,12 +119,15 @@ CASES: list[tuple[str, Callable[[etree._Element], None], str]] = [
     ("patient name missing", remove(PR + "/h:player1/h:name"), "D.1"),
     ("patient name wrong nullFlavor", lambda r: nodes(r, PR + "/h:player1/h:name")[0].attrib.update({"nullFlavor": "OTH"}), "D.1"),
     ("sex outside ISO 5218", set_attr(PR + "/h:player1/h:administrativeGenderCode", "code", "3"), "D.5"),
+    ("parent's sex outside ISO 5218", set_attr(PR + "/h:player1/h:role/h:associatedPerson/h:administrativeGenderCode", "code", "3"), "D.10.6"),
+    ("birth date not a date", set_attr(PR + "/h:player1/h:birthTime", "value", "19xx"), "D.2.1"),
     ("age unit not allowed", set_attr(PR + "/h:subjectOf2/h:observation[h:code[@code='3']]/h:value", "unit", "yr"), "D.2.2b"),
     ("age without unit", lambda r: nodes(r, PR + "/h:subjectOf2/h:observation[h:code[@code='3']]/h:value")[0].attrib.pop("unit"), "D.2.2b"),
     ("age group outside its list", set_attr(PR + "/h:subjectOf2/h:observation[h:code[@code='4']]/h:value", "code", "9"), "D.2.3"),
     ("LMP not a date", set_attr(PR + "/h:subjectOf2/h:observation[h:code[@code='22']]/h:value", "value", "2026-01"), "D.6"),
     ("reaction without MedDRA code", lambda r: [nodes(r, REACTION + "/h:value")[0].attrib.pop(a) for a in ("code", "codeSystem")], "E.i.2.1b"),
     ("reaction without MedDRA version", lambda r: nodes(r, REACTION + "/h:value")[0].attrib.pop("codeSystemVersion"), "E.i.2.1a"),
+    ("reaction end not a date", set_attr(REACTION + "/h:effectiveTime//h:high", "value", "2026-11-01"), "E.i.5"),
     ("seriousness sent as false", set_bl_false(REACTION + "/" + _obs("21")), "E.i.3.2b"),
     ("seriousness criterion missing", remove(REACTION + "/h:outboundRelationship2[h:observation/h:code[@code='33']]"), "E.i.3.2c"),
     ("outcome outside its list", set_attr(REACTION + "/" + _obs("27"), "code", "9"), "E.i.7"),
@@ -131,6 +137,7 @@ CASES: list[tuple[str, Callable[[etree._Element], None], str]] = [
     ("reaction country not ISO", set_attr(REACTION + "/h:location//h:code", "code", "sa"), "E.i.9"),
     ("MedDRA code not 8 digits", set_attr(TEST + "/h:code", "code", "1234567"), "E.i.2.1b"),
     ("test result code outside its list", set_attr(TEST + "/h:interpretationCode", "code", "9"), "F.r.3.1"),
+    ("test date not a date", set_attr(TEST + "/h:effectiveTime", "value", "2026-11-01"), "F.r.1"),
     ("test value without unit", lambda r: nodes(r, TEST + "/h:value/h:center")[0].attrib.pop("unit"), "F.r.3.3"),
     ("drug role outside its list", set_attr(AEA + "/h:component/h:causalityAssessment[h:code[@code='20']]/h:value", "code", "9"), "G.k.1"),
     ("drug without role", remove(AEA + "/h:component[h:causalityAssessment/h:code[@code='20']]", first_only=True), "G.k.1"),
@@ -139,6 +146,7 @@ CASES: list[tuple[str, Callable[[etree._Element], None], str]] = [
     ("recurrence outside its list", set_attr(DRUG + "/" + _obs("31"), "code", "7"), "G.k.9.i.4"),
     ("additional drug information outside its list", set_attr(DRUG + "/" + _obs("9"), "code", "12"), "G.k.10.r"),
     ("dose without unit", lambda r: nodes(r, DRUG + "/h:outboundRelationship2/h:substanceAdministration/h:doseQuantity")[0].attrib.pop("unit"), "G.k.4.r.1b"),
+    ("last administration not a date", set_attr(DRUG + "/h:outboundRelationship2/h:substanceAdministration/h:effectiveTime//h:high", "value", "2024-01-05"), "G.k.4.r.5"),
     ("dosing interval unit without number", lambda r: nodes(r, DRUG + "//h:period")[0].attrib.pop("value"), "G.k.4.r.2"),
     ("dosing interval unit not allowed", set_attr(DRUG + "//h:period", "unit", "fortnight"), "G.k.4.r.3"),
     ("causality names no reaction", remove(AEA + "/h:component/h:causalityAssessment[h:code[@code='39']]/h:subject1"), "G.k.9.i.1"),
@@ -233,6 +241,21 @@ def test_schema_and_rules_together() -> None:
     set_attr(REACTION + "/" + _obs("27"), "code", "9")(root)
     elements = {f.element for f in validate_tree(root, TODAY)}
     assert {"XSD", "E.i.7"} <= elements
+
+
+def test_a_value_the_xml_layer_refuses_is_one_finding() -> None:
+    """Not again as the model's refusal of the value the reader took over (E.i.7 '9')."""
+    root = fresh_tree()
+    set_attr(REACTION + "/" + _obs("27"), "code", "9")(root)
+    assert [f.element for f in validate_tree(root, TODAY) if f.element != "XSD"] == ["E.i.7"]
+
+
+def test_a_value_the_reader_cannot_read_gets_no_model_finding() -> None:
+    """An end date that is no date is the XML layer's; the model, which never saw it, is silent."""
+    root = fresh_tree()
+    set_attr(REACTION + "/h:effectiveTime//h:high", "value", "2026-11-01")(root)
+    findings = [f for f in validate_tree(root, TODAY) if f.element != "XSD"]
+    assert [(f.element, f.path.startswith("/")) for f in findings] == [("E.i.5", True)]
 
 
 def test_validate_bytes_parses_with_the_hardened_parser() -> None:
