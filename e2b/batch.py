@@ -25,7 +25,7 @@ from lxml import etree
 from e2b.findings import Finding
 from e2b.mapping import HL7
 from e2b.model import ICSR
-from e2b.rules import batch_findings
+from e2b.rules import header_findings
 from e2b.schema import message_schema_findings, schema_findings
 from e2b.writer import BatchHeader, render_envelope, render_message
 from e2b.xmlsafe import make_parser
@@ -70,9 +70,7 @@ def _envelope(
     The header is configuration, not a validated model, so its N.1 rules run here, once.
     """
     root = _parse_in_envelope(render_message(first, header).encode(), header)
-    findings = schema_findings(root) + [
-        f for f in batch_findings(root, today) if f.element in ("N.1.1", "N.1.5")
-    ]
+    findings = schema_findings(root) + header_findings(root)
     start, end = _envelope_text(header)
     return _DECLARATION + start, end, findings
 

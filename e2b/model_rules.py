@@ -4,6 +4,11 @@
 reader should look at that do not make the report unsendable. Rules an application asks of
 its own users beyond ICH (e.g. a form's plausibility checks) belong to that application.
 Sources: ICH E2B(R3) IG and the ICH core data-element table (shared/e2b-r3/REQUIREMENTS.md).
+
+These are the rules about what the data MEANS (dates, pairs, one primary source, one MedDRA
+version, consistency between sections); how a file is WRITTEN is `e2b.rules`. Each rule lives
+in one of the two (`CHECKS` below, `e2b.checks`); a received file meets these through the
+reader (`e2b.reader`, `e2b.validate`).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Any, get_args
 
 from pydantic import BaseModel
 
+from e2b.checks import Check, Kind
 from e2b.codelists import DrugRole, Outcome, SenderType
 from e2b.dates import PartialDate, Precision, is_before, precision
 from e2b.elements import element as element_row
@@ -122,7 +128,11 @@ def _walk(model: BaseModel, path: str) -> Iterator[tuple[BaseModel, str]]:
 
 def element_of(model: BaseModel, field: str, path: str = "") -> str:
     """The E2B element of a field, qualified by where it sits (parent D.10, autopsy D.9.4)."""
-    extra = type(model).model_fields[field].json_schema_extra
+    return _field_element(type(model), field, path)
+
+
+def _field_element(cls: type[BaseModel], field: str, path: str) -> str:
+    extra = cls.model_fields[field].json_schema_extra
     element = str(extra.get("e2b") if isinstance(extra, dict) else "") or ""
     return contextual_element(element, path)
 
@@ -569,3 +579,102 @@ def as_warning(finding: Finding) -> Finding:
     if finding.severity == "warning":
         return finding
     return Finding("warning", finding.element, finding.path, f"As received: {finding.message}")
+
+
+# ---------------------------------------------------------------- what each rule checks
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The model class inside `X`, `X | None` or `list[X]` annotations."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _fields(cls: type[BaseModel], path: str = "") -> Iterator[tuple[type[BaseModel], str, str]]:
+    """(model class, field name, field path) of every field of the report, sub-models included."""
+    for name, info in cls.model_fields.items():
+        here = f"{path}.{name}" if path else name
+        yield cls, name, here
+        sub = _model_in(info.annotation)
+        if sub is not None:
+            yield from _fields(sub, here)
+
+
+def _date_checks() -> tuple[Check, ...]:
+    """`_dates`: every date not in the future, every end not before its start, C.1.4/C.1.5."""
+    out: list[Check] = [("C.1.2", "future"), ("C.1.4", "precision"), ("C.1.5", "precision")]
+    out.append(("C.1.5", "order"))
+    for cls, name, path in _fields(ICSR):
+        dates = _date_fields(cls)
+        if name in dates:
+            out.append((_field_element(cls, name, path), "future"))
+            if name == "end" and "start" in dates:
+                out.append((_field_element(cls, name, path), "order"))
+    return tuple(dict.fromkeys(out))
+
+
+def _meddra_checks() -> tuple[Check, ...]:
+    """`_meddra_versions`: the version (the 'a' element) of every MedDRA term in the report."""
+    out: list[Check] = []
+    for cls, name, path in _fields(ICSR):
+        if _model_in(cls.model_fields[name].annotation) is MeddraTerm:
+            element = _field_element(cls, name, path)
+            out.append((element if element.endswith("a") else element + "a", "version"))
+    return tuple(dict.fromkeys(out))
+
+
+def _three_state_checks(kind: Kind) -> tuple[Check, ...]:
+    """`_null_flavors` and `_text_lengths`: every element whose field may hold a nullFlavor."""
+    out = [
+        (_field_element(cls, name, path), kind)
+        for cls, name, path in _fields(ICSR)
+        if name in _null_fields(cls)
+    ]
+    return tuple(dict.fromkeys(out))
+
+
+# Each rule's checks as (element, kind) (`e2b.checks`); the XML layer's are `e2b.rules.CHECKS`.
+CHECKS: dict[str, tuple[Check, ...]] = {
+    "_dates": _date_checks(),
+    "_case": (
+        ("C.1.11.2", "conditional"),
+        ("C.1.11.1", "conditional"),
+        ("C.1.6.1.r.1", "conditional"),
+        ("C.1.6.1", "conditional"),
+        ("C.1.8.1", "consistent"),
+    ),
+    "_primary_sources": (("C.2.r.5", "count"), ("C.2.r", "content"), ("C.2.r.3", "conditional")),
+    "_sender": (("C.3.2", "conditional"),),
+    "_patient": (("D.1", "content"), ("D.1", "consistent"), ("D.10.6", "conditional")),
+    "_death": (
+        ("E.i.3.2a", "consistent"),
+        ("E.i.7", "consistent"),
+        ("D.9.1", "content"),
+        ("D.9.3", "consistent"),
+        ("D.9.2.r", "content"),
+        ("D.9.4.r", "content"),
+    ),
+    "_reactions": (("E.i.5", "conditional"), ("E.i.7", "consistent")),
+    "_tests": (("F.r.2", "content"), ("F.r.3", "content")),
+    "_drugs": (
+        ("G.k.1", "count"),
+        ("G.k", "unique"),
+        ("G.k.3.2", "conditional"),
+        ("G.k.4.r.2", "paired"),
+        ("G.k.4.r.3", "paired"),
+        ("G.k.9.i.1", "reference"),
+        ("G.k.9.i.1", "unique"),
+        ("G.k.9.i", "content"),
+        ("G.k.9.i.2.r.3", "content"),
+        ("E.i.4", "order"),
+        ("E.i", "unique"),
+    ),
+    "_meddra_versions": _meddra_checks(),
+    "_null_flavors": _three_state_checks("null_flavor"),
+    "_text_lengths": _three_state_checks("length"),
+}

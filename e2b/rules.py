@@ -1,10 +1,13 @@
-"""ICH E2B(R3) business rules on the XML, for what the XSD cannot see.
+"""ICH E2B(R3) business rules on the XML: how a file is WRITTEN, for what the XSD cannot see.
 
 The schema checks structure only: a C.1.3 of '9' passes it. These rules check code-list
-membership, conditional elements and cross-field constraints (ICH IG and the ICH core
-data-element table; shared/e2b-r3/REQUIREMENTS.md section 2), on our files and on files from
-other systems alike. Each finding names the element, the XPath of the offending node and says
-what is wrong in one sentence.
+membership and code systems as encoded, required elements and permitted nullFlavors, the form of
+dates and IDs, and references between XML blocks (ICH IG and the ICH core data-element table;
+shared/e2b-r3/REQUIREMENTS.md section 2). What the data MEANS (dates in order and not in the
+future, pairs, one primary source, one MedDRA version ...) is checked once, on the model
+(`e2b.model_rules`); `e2b.validate` runs both layers on a received file. `CHECKS` below lists
+what each rule here checks (`e2b.checks`). Each finding names the element, the XPath of the
+offending node and says what is wrong in one sentence.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from functools import cache, cached_property, lru_cache
 
 from lxml import etree
 
+from e2b.checks import Check
 from e2b.codelists import (
     ActionTaken,
     AdditionalDrugInfo,
@@ -210,23 +214,12 @@ def _moment(value: str) -> tuple[str, datetime, datetime] | None:
     return parsed, earliest, latest
 
 
-def _date_checks(
-    icsr: Icsr, element: str, node: E | None, what: str, minimum: Precision = Precision.YEAR
-) -> Iterator[Finding]:
-    """A date must be a real HL7 date, precise enough, and not in the future."""
+def _date_checks(icsr: Icsr, element: str, node: E | None, what: str) -> Iterator[Finding]:
+    """A date must be written as a real HL7 date. Whether it is precise enough, in the past and
+    in order with other dates is what it means: the model's rules (e2b.model_rules._dates)."""
     value = node.get("value") if node is not None else None
-    if not value:
-        return
-    moment = _moment(value)
-    if moment is None:
+    if value and _moment(value) is None:
         yield _error(icsr, element, node, f"{what} '{value}' is not a valid date")
-        return
-    parsed, earliest, _ = moment
-    # Every date has at least its year, so only a stricter minimum needs the precision.
-    if minimum > Precision.YEAR and precision(parsed) < minimum:
-        yield _error(icsr, element, node, f"{what} needs at least the day (CCYYMMDD)")
-    if earliest.date() > icsr.today:
-        yield _error(icsr, element, node, f"{what} {value} is in the future")
 
 
 def _birth_precision(icsr: Icsr, node: E | None) -> Iterator[Finding]:
@@ -251,12 +244,14 @@ def _pairs(
     node: E | None,
     what: str,
     units: type[CodeList] | None = None,
+    *,
+    number_needs_unit: bool = True,
 ) -> Iterator[Finding]:
     """PQ number and unit go together; a constrained unit must come from its list."""
     if node is None or node.get("nullFlavor"):
         return
     value, unit = node.get("value"), node.get("unit")
-    if value is not None and not unit:
+    if number_needs_unit and value is not None and not unit:
         yield _error(icsr, element_b, node, f"{what} has a number but no unit")
     if unit and value is None:
         yield _error(icsr, element_a, node, f"{what} has a unit but no number")
@@ -299,7 +294,8 @@ def message_header(icsr: Icsr) -> Iterator[Finding]:
             yield _error(icsr, element, node, f"{what} is missing")
         elif not _TS_FULL.match(value):
             yield _error(icsr, element, node, f"{what} must be to the second (CCYYMMDDhhmmss)")
-        elif _hl7_moment(value) > datetime.now(UTC):
+        elif element == "N.2.r.4" and _hl7_moment(value) > datetime.now(UTC):
+            # C.1.2 in the future is the model's rule (case.created_at); N.2.r.4 is not in it.
             yield _error(icsr, element, node, f"{what} {value} is in the future")
     if c12 is not None and n2r4 is not None and c12.get("value") != n2r4.get("value"):
         yield _warning(icsr, "N.2.r.4", n2r4, "the message creation date differs from C.1.2")
@@ -334,19 +330,10 @@ def case_identification(icsr: Icsr) -> Iterator[Finding]:
         if node is None or not node.get("value"):
             yield _error(icsr, element, node if node is not None else icsr.ie, f"{what} is missing")
         else:
-            yield from _date_checks(icsr, element, node, what, Precision.DAY)
-    if _ordered(low, recent) is False:
-        yield _error(icsr, "C.1.5", recent, "the most recent information is dated before C.1.4")
+            yield from _date_checks(icsr, element, node, what)
 
-    documents = first(icsr.events.of(Obs.ADDITIONAL_DOCUMENTS))
-    if documents is None:
+    if first(icsr.events.of(Obs.ADDITIONAL_DOCUMENTS)) is None:
         yield _error(icsr, "C.1.6.1", icsr.ie, "'are additional documents available' is missing")
-    elif where(icsr.events.values_of(documents), "value", "true") and not any(
-        has_code(document, "1") for document in select(icsr.ie, "reference/document")
-    ):
-        yield _error(
-            icsr, "C.1.6.1.r.1", documents, "additional documents are available but none is listed"
-        )
 
     expedited = icsr.events.value(Obs.EXPEDITED)
     if expedited is None:
@@ -388,26 +375,14 @@ def case_identification(icsr: Icsr) -> Iterator[Finding]:
 
     nullification = characteristic(Characteristic.NULLIFICATION)
     yield from _in_list(icsr, "C.1.11.1", nullification, Nullification, "nullification/amendment")
-    reason = characteristic(Characteristic.NULLIFICATION_REASON)
-    if nullification is not None and (reason is None or not text_of(reason).strip()):
-        yield _error(
-            icsr, "C.1.11.2", nullification, "a reason is required for a nullification or amendment"
-        )
-
-
-def _ordered(earlier: E | None, later: E | None) -> bool | None:
-    """False when `later` is certainly before `earlier`; None when either is missing or bad."""
-    if earlier is None or later is None:
-        return None
-    a, b = _moment(earlier.get("value", "")), _moment(later.get("value", ""))
-    if a is None or b is None:
-        return None
-    return b[2] >= a[1]
 
 
 @rule
 def primary_sources(icsr: Icsr) -> Iterator[Finding]:
-    """C.2.r: at least one; exactly one primary (C.2.r.5) with country and qualification."""
+    """C.2.r: at least one; qualification and country as coded; the primary one's qualification.
+
+    Exactly one primary (C.2.r.5) and its country (C.2.r.3) are the model's rules.
+    """
     relations = [
         relation
         for relation in select(icsr.ie, "outboundRelationship")
@@ -420,14 +395,6 @@ def primary_sources(icsr: Icsr) -> Iterator[Finding]:
         yield _error(icsr, "C.2.r", icsr.ie, "at least one primary source (reporter) is required")
         return
     primaries = [r for r in relations if where(select(r, "priorityNumber"), "value", "1")]
-    if len(primaries) != 1:
-        yield _error(
-            icsr,
-            "C.2.r.5",
-            relations[0],
-            f"exactly one primary source for regulatory purposes is required "
-            f"(found {len(primaries)})",
-        )
     for relation in relations:
         person = select_one(
             relation,
@@ -437,21 +404,14 @@ def primary_sources(icsr: Icsr) -> Iterator[Finding]:
         country = select_one(person, "asLocatedEntity/location/code")
         yield from _in_list(icsr, "C.2.r.4", qualification, Qualification, "qualification")
         yield from _country(icsr, "C.2.r.3", country)
-        if relation in primaries:
-            if qualification is None:
-                yield _error(
-                    icsr,
-                    "C.2.r.4",
-                    person if person is not None else relation,
-                    "the primary source's qualification is required (or nullFlavor UNK)",
-                )
-            if country is None:
-                yield _error(
-                    icsr,
-                    "C.2.r.3",
-                    person if person is not None else relation,
-                    "the primary source's country is required",
-                )
+        if relation in primaries and qualification is None:
+            # Sent, or nullFlavor UNK: a null the model cannot hold, so the XML's rule.
+            yield _error(
+                icsr,
+                "C.2.r.4",
+                person if person is not None else relation,
+                "the primary source's qualification is required (or nullFlavor UNK)",
+            )
 
 
 def _country(icsr: Icsr, element: str, node: E | None) -> Iterator[Finding]:
@@ -471,7 +431,7 @@ def _country(icsr: Icsr, element: str, node: E | None) -> Iterator[Finding]:
 
 @rule
 def sender(icsr: Icsr) -> Iterator[Finding]:
-    """C.3.1 sender type from its list; C.3.2 organisation unless the sender is a patient."""
+    """C.3.1 sender type, present and from its list (C.3.2 is the model's rule)."""
     entity = first(
         entity
         for entity in select(icsr.ie, "subjectOf1/controlActEvent/author/assignedEntity")
@@ -480,17 +440,7 @@ def sender(icsr: Icsr) -> Iterator[Finding]:
     if entity is None:
         yield _error(icsr, "C.3.1", icsr.ie, "the sender type is missing")
         return
-    code = select_one(entity, "code")
-    yield from _in_list(icsr, "C.3.1", code, SenderType, "sender type")
-    organisation = select_one(
-        entity, "representedOrganization/assignedEntity/representedOrganization/name"
-    )
-    if (
-        code is not None
-        and code.get("code") != SenderType.PATIENT.value
-        and (organisation is None or not text_of(organisation).strip())
-    ):
-        yield _error(icsr, "C.3.2", entity, "the sender's organisation is required")
+    yield from _in_list(icsr, "C.3.1", select_one(entity, "code"), SenderType, "sender type")
 
 
 # ---------------------------------------------------------------- D
@@ -553,10 +503,6 @@ def patient(icsr: Icsr) -> Iterator[Finding]:
     parent = first(r for r in person.all("role") if has_code(r, "PRN"))
     if parent is not None:
         parent_sex = select_one(parent, "associatedPerson/administrativeGenderCode")
-        if parent_sex is None:
-            yield _error(
-                icsr, "D.10.6", parent, "the parent's sex is required with parent information"
-            )
         yield from _in_list(icsr, "D.10.6", parent_sex, Sex, "parent's sex")
         yield from _pairs(
             icsr,
@@ -573,7 +519,7 @@ def patient(icsr: Icsr) -> Iterator[Finding]:
 
 @rule
 def reactions(icsr: Icsr) -> Iterator[Finding]:
-    """E.i: MedDRA term, seriousness criteria (true or NI), outcome, dates."""
+    """E.i: MedDRA term, seriousness criteria (true or NI), outcome, dates as written."""
     found = icsr.reactions
     if not found:
         yield _error(icsr, "E.i", icsr.role, "at least one reaction is required")
@@ -614,18 +560,6 @@ def reactions(icsr: Icsr) -> Iterator[Finding]:
         if outcome is None:
             yield _error(icsr, "E.i.7", reaction, f"{label}: the outcome is required")
         yield from _in_list(icsr, "E.i.7", outcome, Outcome, f"{label}: outcome")
-        death = related.value(Obs.DEATH)
-        if (
-            outcome is not None
-            and outcome.get("code") == Outcome.FATAL.value
-            and (death is None or death.get("value") != "true")
-        ):
-            yield _error(
-                icsr,
-                "E.i.3.2a",
-                outcome,
-                f"{label}: a fatal outcome needs 'results in death' = true",
-            )
         yield from _in_list(
             icsr,
             "E.i.3.1",
@@ -634,32 +568,22 @@ def reactions(icsr: Icsr) -> Iterator[Finding]:
             f"{label}: term highlighted",
         )
         times = Parts(parts.first("effectiveTime"), ".//low | .//high | .//width")
-        starts = times.all("low")
-        ends = times.all("high")
-        for node in starts:
+        for node in times.all("low"):
             yield from _date_checks(icsr, "E.i.4", node, f"{label}: start date")
-        for node in ends:
+        for node in times.all("high"):
             yield from _date_checks(icsr, "E.i.5", node, f"{label}: end date")
-        if starts and ends and _ordered(starts[0], ends[0]) is False:
-            yield _error(icsr, "E.i.5", ends[0], f"{label}: the end date is before the start date")
         for width in times.all("width"):
             yield from _pairs(icsr, "E.i.6a", "E.i.6b", width, f"{label}: duration", TimeUnit)
         yield from _country(icsr, "E.i.9", parts.first("code"))
 
 
 @rule
-def one_meddra_version(icsr: Icsr) -> Iterator[Finding]:
-    """ICH IG: only one MedDRA version per ICSR; codes are 8 digits."""
-    coded = icsr.coded[OID_MEDDRA]
-    versions = {n.get("codeSystemVersion") for n in coded if n.get("codeSystemVersion")}
-    if len(versions) > 1:
-        yield _error(
-            icsr,
-            "E.i.2.1a",
-            coded[0],
-            f"more than one MedDRA version is used ({', '.join(sorted(v for v in versions if v))})",
-        )
-    for node in coded:
+def meddra_codes(icsr: Icsr) -> Iterator[Finding]:
+    """MedDRA codes anywhere in the message are 8 digits, or the term has text or a nullFlavor.
+
+    One MedDRA version per ICSR is the model's rule (e2b.model_rules._meddra_versions).
+    """
+    for node in icsr.coded[OID_MEDDRA]:
         code = node.get("code")
         if code is None:
             # Text only (e.g. an indication, G.k.7.r.1) or a nullFlavor: valid, nothing to check;
@@ -675,23 +599,17 @@ def one_meddra_version(icsr: Icsr) -> Iterator[Finding]:
 
 @rule
 def tests(icsr: Icsr) -> Iterator[Finding]:
-    """F.r: a test name and a result; value and unit together."""
+    """F.r: result code from its list, value and unit together, the date as written.
+
+    A test name (F.r.2) and a result (F.r.3) are the model's rules.
+    """
     organizer = _organizer(icsr, Group.TESTS)
     for r, test in enumerate(select(organizer, "component/observation"), start=1):
         label = f"test {r}"
-        parts = Parts(test, "code | value | interpretationCode | effectiveTime")
-        code = parts.first("code")
-        named = code is not None and (code.get("code") or text_of(code).strip())
-        if not named:
-            yield _error(icsr, "F.r.2", test, f"{label}: the test name is required")
-        value = parts.first("value")
+        parts = Parts(test, "value | interpretationCode | effectiveTime")
         result_code = parts.first("interpretationCode")
-        if value is None and result_code is None:
-            yield _error(
-                icsr, "F.r.3", test, f"{label}: a result (value, code or text) is required"
-            )
         yield from _in_list(icsr, "F.r.3.1", result_code, TestResultCode, f"{label}: result")
-        for quantity in select(value, "center | low | high"):
+        for quantity in select(parts.first("value"), "center | low | high"):
             yield from _pairs(icsr, "F.r.3.2", "F.r.3.3", quantity, f"{label}: result")
         yield from _date_checks(icsr, "F.r.1", parts.first("effectiveTime"), f"{label}: date")
 
@@ -710,7 +628,12 @@ def _organizer(icsr: Icsr, code: str) -> E | None:
 
 @rule
 def drugs(icsr: Icsr) -> Iterator[Finding]:
-    """G.k: each drug has a role and a name; at least one suspect, interacting or not given."""
+    """G.k: each drug has a role from its list and a name; codes as written; references to drugs.
+
+    At least one suspect drug (G.k.1), the dosing interval's number without its unit
+    (G.k.4.r.3) and an assessment of a reaction the report does not have (G.k.9.i.1) are the
+    model's rules: the reader carries each of them into the model.
+    """
     organizer = _organizer(icsr, Group.DRUGS)
     administrations = select(organizer, "component/substanceAdministration")
     if not administrations:
@@ -725,7 +648,6 @@ def drugs(icsr: Icsr) -> Iterator[Finding]:
         yield from _in_list(
             icsr, "G.k.1", first(assessments.values_of(assessment)), DrugRole, "drug role"
         )
-    reaction_ids = {_key(n) for r in icsr.reactions for n in select(r, "id")}
     drug_ids: set[str] = set()
     for k, drug in enumerate(administrations, start=1):
         label = f"drug {k}"
@@ -768,6 +690,8 @@ def drugs(icsr: Icsr) -> Iterator[Finding]:
                 icsr, "G.k.4.r.1a", "G.k.4.r.1b", regimen.first("doseQuantity"), f"{label}: dose"
             )
             for period in regimen.all("period"):
+                # A unit without its number is left behind by the reader, so it is this layer's
+                # finding; a number without its unit reaches the model, whose rule it is.
                 yield from _pairs(
                     icsr,
                     "G.k.4.r.2",
@@ -775,6 +699,7 @@ def drugs(icsr: Icsr) -> Iterator[Finding]:
                     period,
                     f"{label}: dosing interval",
                     IntervalUnit,
+                    number_needs_unit=False,
                 )
             for node in regimen.all("low"):
                 yield from _date_checks(
@@ -782,45 +707,19 @@ def drugs(icsr: Icsr) -> Iterator[Finding]:
                 )
             for node in regimen.all("high"):
                 yield from _date_checks(icsr, "G.k.4.r.5", node, f"{label}: last administration")
-        for pause in parts.all("outboundRelationship1"):
-            ref = select_one(pause, "actReference/id")
-            if ref is not None and _key(ref) not in reaction_ids:
-                yield _error(
-                    icsr, "G.k.9.i.1", ref, f"{label}: a time interval points at no reaction"
-                )
-    primary_roles = {
-        DrugRole.SUSPECT.value,
-        DrugRole.INTERACTING.value,
-        DrugRole.NOT_ADMINISTERED.value,
-    }
-    suspects = [
-        a for a in roles.values() if _code_of(first(assessments.values_of(a))) in primary_roles
-    ]
-    if not suspects:
-        yield _error(
-            icsr,
-            "G.k.1",
-            organizer,
-            "at least one drug must be suspect, interacting or not administered",
-        )
+    # References the reader cannot carry into the model: to no drug, or to no reaction at all.
     for ref_key, assessment in roles.items():
         if ref_key not in drug_ids:
             yield _error(icsr, "G.k.1", assessment, "a drug role points at no drug")
     for assessment in assessments.of(Obs.CAUSALITY):
         reaction = select_one(assessment, "subject1/adverseEffectReference/id")
         product = select_one(assessment, "subject2/productUseReference/id")
-        if reaction is None or _key(reaction) not in reaction_ids:
-            yield _error(
-                icsr, "G.k.9.i.1", assessment, "a causality assessment points at no reaction"
-            )
+        if reaction is None:
+            yield _error(icsr, "G.k.9.i.1", assessment, "a causality assessment names no reaction")
         if product is None or _key(product) not in drug_ids:
             yield _error(
                 icsr, "G.k.9.i.2.r", assessment, "a causality assessment points at no drug"
             )
-
-
-def _code_of(node: E | None) -> str | None:
-    return node.get("code") if node is not None else None
 
 
 def _key(ident: E) -> str:
@@ -853,9 +752,8 @@ def _batch_finding(severity: Severity, element: str, node: E, message: str) -> F
     return Finding(severity, element, node.getroottree().getpath(node), message)
 
 
-def batch_findings(root: E, today: date | None = None) -> list[Finding]:
-    """N.1 batch checks plus every rule for every ICSR message in the batch."""
-    today = today or date.today()
+def header_findings(root: E) -> list[Finding]:
+    """N.1 batch checks: the type of messages (N.1.1) and the transmission date (N.1.5)."""
     out: list[Finding] = []
     name = select_one(root, "name")
     if name is None or name.get("codeSystem") != OID_MESSAGE_TYPE:
@@ -898,19 +796,36 @@ def batch_findings(root: E, today: date | None = None) -> list[Finding]:
                 f"Batch: the transmission date {value} is in the future (N.1.5)",
             )
         )
+    return out
+
+
+def icsr_messages(root: E) -> list[E]:
+    """The PORR_IN049016UV messages of a batch (or the root itself when it is one)."""
     messages = select(root, "PORR_IN049016UV")
     if not messages and etree.QName(root).localname == "PORR_IN049016UV":
         messages = [root]
-    for message in messages:
+    return messages
+
+
+def batch_findings(root: E, today: date | None = None) -> list[Finding]:
+    """N.1 batch checks plus every rule for every ICSR message in the batch."""
+    today = today or date.today()
+    out = header_findings(root)
+    for message in icsr_messages(root):
         out.extend(message_findings(message, today))
     return out
+
+
+def message_label(message: E) -> str:
+    """'ICSR SA-X-1': how findings about one message name it (its N.2.r.1)."""
+    message_id = select_one(message, "id")
+    return f"ICSR {message_id.get('extension') if message_id is not None else '?'}"
 
 
 def message_findings(message: E, today: date | None = None) -> list[Finding]:
     """Every rule for one PORR_IN049016UV message."""
     ie = select_one(message, "controlActProcess/subject/investigationEvent")
-    message_id = select_one(message, "id")
-    label = f"ICSR {message_id.get('extension') if message_id is not None else '?'}"
+    label = message_label(message)
     if ie is None:
         path = message.getroottree().getpath(message)
         return [Finding("error", "C.1", path, f"{label}: the message holds no ICSR (C.1)")]
@@ -921,3 +836,117 @@ def message_findings(message: E, today: date | None = None) -> list[Finding]:
     for check in RULES:
         out.extend(check(icsr))
     return out
+
+
+# ---------------------------------------------------------------- what each rule checks
+
+# Each rule's checks as (element, kind) (`e2b.checks`); the model layer's are
+# `e2b.model_rules.CHECKS`. A rule added or changed here says what it checks here too.
+CHECKS: dict[str, tuple[Check, ...]] = {
+    "message_header": (
+        ("C.1.1", "sent"),
+        ("C.1.1", "format"),
+        ("N.2.r.1", "sent"),
+        ("N.2.r.1", "consistent"),
+        ("C.1.2", "sent"),
+        ("C.1.2", "format"),
+        ("N.2.r.4", "sent"),
+        ("N.2.r.4", "format"),
+        ("N.2.r.4", "future"),
+        ("N.2.r.4", "consistent"),
+    ),
+    "case_identification": (
+        ("C.1.3", "sent"),
+        ("C.1.3", "code"),
+        ("C.5.4", "conditional"),
+        ("C.1.4", "sent"),
+        ("C.1.4", "format"),
+        ("C.1.5", "sent"),
+        ("C.1.5", "format"),
+        ("C.1.6.1", "sent"),
+        ("C.1.7", "sent"),
+        ("C.1.8.1", "count"),
+        ("C.1.8.2", "sent"),
+        ("C.1.8.2", "code"),
+        ("C.1.9.1", "sent"),
+        ("C.1.9.1.r.2", "conditional"),
+        ("C.1.11.1", "code"),
+    ),
+    "primary_sources": (
+        ("C.2.r", "count"),
+        ("C.2.r.4", "code"),
+        ("C.2.r.4", "conditional"),
+        ("C.2.r.3", "code"),
+        ("C.2.r.3", "format"),
+    ),
+    "sender": (("C.3.1", "sent"), ("C.3.1", "code")),
+    "patient": (
+        ("D", "sent"),
+        ("D.1", "sent"),
+        ("D.5", "code"),
+        ("D.2.1", "format"),
+        ("D.2.1", "precision"),
+        ("D.9.1", "format"),
+        ("D.2.2a", "paired"),
+        ("D.2.2b", "paired"),
+        ("D.2.2b", "code"),
+        ("D.2.2.1a", "paired"),
+        ("D.2.2.1b", "paired"),
+        ("D.2.2.1b", "code"),
+        ("D.2.3", "code"),
+        ("D.6", "format"),
+        ("D.10.6", "code"),
+        ("D.10.2.2a", "paired"),
+        ("D.10.2.2b", "paired"),
+        ("D.10.2.2b", "code"),
+    ),
+    "reactions": (
+        ("E.i", "count"),
+        ("E.i.2.1b", "sent"),
+        ("E.i.2.1a", "sent"),
+        ("E.i.1.1b", "sent"),
+        *((element, "sent") for _, _, element in _SERIOUSNESS),
+        ("E.i.7", "sent"),
+        ("E.i.7", "code"),
+        ("E.i.3.1", "code"),
+        ("E.i.4", "format"),
+        ("E.i.5", "format"),
+        ("E.i.6a", "paired"),
+        ("E.i.6b", "paired"),
+        ("E.i.6b", "code"),
+        ("E.i.9", "code"),
+        ("E.i.9", "format"),
+    ),
+    "meddra_codes": (("E.i.2.1b", "content"), ("E.i.2.1b", "format")),
+    "tests": (
+        ("F.r.3.1", "code"),
+        ("F.r.3.2", "paired"),
+        ("F.r.3.3", "paired"),
+        ("F.r.1", "format"),
+    ),
+    "drugs": (
+        ("G.k", "count"),
+        ("G.k.1", "sent"),
+        ("G.k.1", "code"),
+        ("G.k.1", "reference"),
+        ("G.k.2.2", "sent"),
+        ("G.k.8", "code"),
+        ("G.k.9.i.4", "code"),
+        ("G.k.10.r", "code"),
+        ("G.k.4.r.1a", "paired"),
+        ("G.k.4.r.1b", "paired"),
+        ("G.k.4.r.2", "paired"),
+        ("G.k.4.r.3", "code"),
+        ("G.k.4.r.4", "format"),
+        ("G.k.4.r.5", "format"),
+        ("G.k.9.i.1", "sent"),
+        ("G.k.9.i.2.r", "reference"),
+    ),
+    "narrative": (("H.1", "sent"), ("H.5.r.1b", "sent"), ("H", "code")),
+    "header_findings": (
+        ("N.1.1", "sent"),
+        ("N.1.1", "code"),
+        ("N.1.5", "format"),
+        ("N.1.5", "future"),
+    ),
+}

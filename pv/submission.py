@@ -141,10 +141,11 @@ def follow_up(xml: bytes, case_id: str, *, today: date) -> Submission:
             Finding("error", "N.1", "/", f"the file holds {len(batch.reports)} reports; send one")
         )
         raise SubmissionRefused(findings)
-    read = batch.reports[0]
-    # Kept as received (the bytes are stored); the warnings say what the model view leaves out.
-    findings.extend([*read.findings, *not_kept(root, batch)[0]])
-    report = read.report
+    # validate_bytes has read the message too: its findings include what the reader and the
+    # model layer say of it (read.findings would repeat them, as received). The file is kept as
+    # received (its bytes are stored); the warnings say what the model view leaves out.
+    findings.extend(not_kept(root, batch)[0])
+    report = batch.reports[0].report
     if report is not None and case_id not in (
         report.case.sender_report_id,
         report.case.worldwide_case_id,

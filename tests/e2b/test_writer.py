@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 from e2b.batch import write_batch
 from e2b.mapping import NS
 from e2b.model import ICSR
+from e2b.model_rules import check_icsr
 from e2b.reader import read_bytes
 from e2b.validate import validate_bytes
 from e2b.validation import validate_icsr
@@ -175,14 +176,23 @@ def test_checked_xml_of_a_golden_case_is_to_xml_and_passes_the_rule_layer(name: 
 
 def test_the_benchmark_reports_pass_the_rule_layer_as_checked_xml_and_as_batch_messages() -> None:
     reports = synthetic_reports()
+    expected: list[tuple[str, str, str]] = []
     for report in reports:
         xml, findings = to_checked_xml([report], HEADER)
         assert findings == []
-        assert validate_bytes(xml, TODAY) == [], report.case.sender_report_id
+        # Some generated reports carry warnings of the model layer (an end date on an ongoing
+        # reaction): the validator finds exactly those in their XML, and nothing else.
+        warnings = [(f.severity, f.element, f.path) for f in check_icsr(report, TODAY)]
+        assert {s for s, _, _ in warnings} <= {"warning"}
+        found = [(f.severity, f.element, f.path) for f in validate_bytes(xml, TODAY)]
+        assert found == warnings, report.case.sender_report_id
+        expected += warnings
     out = io.BytesIO()  # e2b.batch writes the rendered messages, not to_xml's bytes
     result = write_batch(reports, HEADER, out, today=TODAY, workers=1)
     assert result.findings == []
-    assert validate_bytes(out.getvalue(), TODAY) == []
+    assert [(f.severity, f.element, f.path) for f in validate_bytes(out.getvalue(), TODAY)] == (
+        expected
+    )
 
 
 def test_an_xsd_error_in_our_own_output_is_a_finding(monkeypatch: pytest.MonkeyPatch) -> None:

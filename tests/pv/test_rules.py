@@ -10,9 +10,12 @@ import re
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
+from e2b import model_rules
 from e2b.findings import Finding
 from pv.catalogue import load_catalogue
+from pv.model import Report
 from pv.validation import ValidationResult, validate_report
 from tests.cases import TODAY, case_names, load_case
 
@@ -401,6 +404,20 @@ def test_warning_does_not_block(
     assert found.severity == "warning"
     assert result.ok, [f.line() for f in result.findings if f.severity == "error"]
     assert_reads_well(found, owner)
+
+
+@pytest.mark.parametrize(("case", "changes", "element", "path", "owner"), ERRORS + WARNINGS)
+def test_each_ich_rule_reports_only_elements_its_table_lists(
+    case: str, changes: dict[str, Any], element: str, path: str, owner: str
+) -> None:
+    """e2b.model_rules.CHECKS stays true to the rules (the XML layer's: tests/e2b/test_rules.py)."""
+    try:
+        report = Report.model_validate(mutated(case, changes))
+    except ValidationError:
+        return  # a value the model refuses: no rule runs
+    for rule in model_rules.RULES:
+        found = {f.element for f in rule(report, TODAY)}
+        assert found <= {e for e, _ in model_rules.CHECKS[rule.__name__]}, rule.__name__
 
 
 # ---------------------------------------------------------------- partial dates
