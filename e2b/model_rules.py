@@ -14,6 +14,7 @@ reader (`e2b.reader`, `e2b.validate`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from datetime import UTC, date
 from functools import cache
 from typing import Any, get_args
@@ -126,6 +127,21 @@ def _walk(model: BaseModel, path: str) -> Iterator[tuple[BaseModel, str]]:
                 yield from _walk(item, f"{here}[{i}]")
 
 
+# During one `check_icsr`, the report's sub-models, walked once for all the rules that visit
+# them (a rule run on its own walks the report itself).
+_walked: ContextVar[tuple[BaseModel, list[tuple[BaseModel, str]]] | None] = ContextVar(
+    "e2b_model_rules_walk", default=None
+)
+
+
+def _nodes(report: BaseModel) -> list[tuple[BaseModel, str]]:
+    """`_walk(report, "")`, from the walk of the running check when it is this report's."""
+    walked = _walked.get()
+    if walked is not None and walked[0] is report:
+        return walked[1]
+    return list(_walk(report, ""))
+
+
 def element_of(model: BaseModel, field: str, path: str = "") -> str:
     """The E2B element of a field, qualified by where it sits (parent D.10, autopsy D.9.4)."""
     return _field_element(type(model), field, path)
@@ -164,7 +180,7 @@ def _dates(report: ICSR, today: date) -> Iterator[Finding]:
             found = spans[value] = bounds(value)
         return found
 
-    for model, path in _walk(report, ""):
+    for model, path in _nodes(report):
         fields = _date_fields(type(model))
         if not fields:
             continue
@@ -482,7 +498,7 @@ def _meddra_versions(report: ICSR, today: date) -> Iterator[Finding]:
     The reactions' version is the report's version; only terms that differ from it are flagged.
     """
     version = report.reactions[0].term.version
-    for model, path in _walk(report, ""):
+    for model, path in _nodes(report):
         if not isinstance(model, MeddraTerm) or model.version == version:
             continue
         owner_path, _, last = path.rpartition(".")
@@ -508,7 +524,7 @@ def _null_fields(cls: type[BaseModel]) -> tuple[str, ...]:
 
 def _null_flavors(report: ICSR, today: date) -> Iterator[Finding]:
     """A value sent as a nullFlavor uses one the IG allows for its element (the element table)."""
-    for model, path in _walk(report, ""):
+    for model, path in _nodes(report):
         for name in _null_fields(type(model)):
             value = getattr(model, name)
             if not isinstance(value, Null):
@@ -528,7 +544,7 @@ def _null_flavors(report: ICSR, today: date) -> Iterator[Finding]:
 def _text_lengths(report: ICSR, today: date) -> Iterator[Finding]:
     """A three-state text fits its element's maximum length (the element table's: a union of
     text and Null cannot carry the length on the field)."""
-    for model, path in _walk(report, ""):
+    for model, path in _nodes(report):
         for name in _null_fields(type(model)):
             value = getattr(model, name)
             if not isinstance(value, str):
@@ -546,7 +562,7 @@ def _text_lengths(report: ICSR, today: date) -> Iterator[Finding]:
 
 def _element_at(report: ICSR, owner_path: str, field: str, path: str) -> str:
     """The element of `field` on the model at `owner_path` (for messages about nested terms)."""
-    for model, here in _walk(report, ""):
+    for model, here in _nodes(report):
         if here == owner_path and field in type(model).model_fields:
             return element_of(model, field, path)
     return ""
@@ -571,7 +587,11 @@ RULES: tuple[Rule, ...] = (
 def check_icsr(report: ICSR, today: date | None = None) -> list[Finding]:
     """All ICH rule findings (errors and warnings) for a report the model accepted."""
     today = today or date.today()
-    return [finding for rule in RULES for finding in rule(report, today)]
+    token = _walked.set((report, list(_walk(report, ""))))
+    try:
+        return [finding for rule in RULES for finding in rule(report, today)]
+    finally:
+        _walked.reset(token)
 
 
 def as_warning(finding: Finding) -> Finding:
