@@ -45,6 +45,7 @@ from e2b.codelists import (
     ReportType,
     SenderType,
     Sex,
+    StudyType,
     TermHighlighted,
     TestResultCode,
     TimeUnit,
@@ -198,6 +199,11 @@ TextOrNull = Annotated[
 OptTextOrNull = Annotated[TextOrNull | None, BeforeValidator(_blank_to_none), Field(default=None)]
 BoolOrNull = Annotated[Annotated[bool, Tag("<value>")] | _NULL, _PICK]  # D.7.1.r.3, D.9.3
 SexOrNull = Annotated[Annotated[Sex, Tag("<value>")] | _NULL, _PICK]  # D.5, D.10.6
+CountryOrNull = Annotated[Annotated[Country, Tag("<value>")] | _NULL, _PICK]  # C.2.r.3, C.5.1.r.2
+OptCountryOrNull = Annotated[
+    CountryOrNull | None, BeforeValidator(_blank_to_none), Field(default=None)
+]
+QualificationOrNull = Annotated[Annotated[Qualification, Tag("<value>")] | _NULL, _PICK]  # C.2.r.4
 
 _T = TypeVar("_T")
 
@@ -351,6 +357,24 @@ class PrimarySource(Model):
     def display_name(self) -> str:
         parts = [self.title, self.given_name, self.middle_name, self.family_name]
         return " ".join(p for p in parts if p) or (self.organisation or "")
+
+
+class StudyRegistration(Model):
+    """C.5.1.r: a registration of the study (a trial register number and its country)."""
+
+    number: OptTextOrNull = e2b("C.5.1.r.1", "study registration number")
+    country: OptCountryOrNull = e2b("C.5.1.r.2", "study registration country")
+
+
+class Study(Model):
+    """C.5: the study the case comes from (a report from study, C.1.3 = 2)."""
+
+    registrations: list[StudyRegistration] = e2b(
+        "C.5.1.r", "study registrations", default_factory=list
+    )
+    name: OptTextOrNull = e2b("C.5.2", "study name")
+    sponsor_number: OptTextOrNull = e2b("C.5.3", "sponsor study number")
+    study_type: StudyType | None = e2b("C.5.4", "study type", default=None)
 
 
 class Sender(Model):
@@ -737,6 +761,7 @@ class ICSR(Model):
     primary_sources: list[PrimarySource] = e2b("C.2.r", "reporters", min_length=1)
     sender: Sender = e2b("C.3", "sender", default_factory=Sender)
     literature: list[Literature] = e2b("C.4.r", "literature references", default_factory=list)
+    study: Study | None = e2b("C.5", "study", default=None)
     patient: Patient = e2b("D", "patient")
     reactions: list[Reaction] = e2b("E.i", "reactions", min_length=1)
     tests: list[TestResult] = e2b("F.r", "tests and procedures", default_factory=list)

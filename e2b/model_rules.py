@@ -15,7 +15,7 @@ from typing import Any, get_args
 
 from pydantic import BaseModel
 
-from e2b.codelists import DrugRole, Outcome, SenderType
+from e2b.codelists import DrugRole, Outcome, ReportType, SenderType
 from e2b.dates import PartialDate, Precision, is_before, precision
 from e2b.elements import element as element_row
 from e2b.findings import Finding, Severity
@@ -45,10 +45,12 @@ def owner_label(path: str) -> str:
         "documents": "document",
         "linked_reports": "linked report",
         "additional_info_codes": "additional information",
+        "registrations": "study registration",
     }
     singles = {
         "case": "Case",
         "sender": "Sender",
+        "study": "Study",
         "patient": "Patient",
         "narrative": "Narrative",
         "parent": "parent",
@@ -224,6 +226,14 @@ def _case(report: ICSR, today: date) -> Iterator[Finding]:
             "C.1.6.1",
             "case.additional_documents",
             "documents are listed, so 'additional documents available' must be yes",
+        )
+    if case.report_type is ReportType.STUDY and (
+        report.study is None or report.study.study_type is None
+    ):
+        yield _error(
+            "C.5.4",
+            "study.study_type",
+            "a report from a study (C.1.3 = 2) must say the study type",
         )
     if case.sender_report_id.split("-", 1)[0] != case.worldwide_case_id.split("-", 1)[0]:
         yield _warning(

@@ -31,6 +31,7 @@ from e2b.codelists import (
     Recurrence,
     ReportType,
     SenderType,
+    StudyType,
     TermHighlighted,
     TestResultCode,
 )
@@ -48,6 +49,8 @@ from e2b.mapping import (
     OID_OBSERVATION,
     OID_OTHER_CASE_ID,
     OID_RELATIONSHIP,
+    OID_SPONSOR_STUDY,
+    OID_STUDY_REGISTRATION,
     OID_VALUE_GROUP,
     OID_WORLDWIDE_ID,
     SERIOUSNESS_CODES,
@@ -205,6 +208,20 @@ def _null(node: E, element: str) -> dict[str, str] | None:
         return {"null_flavor": flavor}
     _note("warning", element, node, f"nullFlavor {flavor} is not allowed here; read as absent")
     return None
+
+
+def _text_or_null(node: E | None, element: str) -> str | dict[str, str] | None:
+    """Element text, or the nullFlavor sent in its place (C.2.r.1.2, C.5.2 ...)."""
+    if node is None:
+        return None
+    return _null(node, element) if node.get("nullFlavor") else _text(node)
+
+
+def _extension_or_null(node: E | None, element: str) -> str | dict[str, str] | None:
+    """An II's extension, or the nullFlavor sent in its place (C.5.1.r.1, C.5.3)."""
+    if node is None:
+        return None
+    return _null(node, element) if node.get("nullFlavor") else _attr(node, "extension")
 
 
 def _date(node: E | None, element: str) -> str | None:
@@ -489,6 +506,7 @@ def message_data(message: E) -> dict[str, Any]:
         ],
         "sender": _sender(ie),
         "literature": [_literature(d) for d in documents.of("2")],
+        "study": _study(role),
         "patient": _patient(role, observations, organizers) if role is not None else {},
         "reactions": reactions,
         "tests": _tests(_head(organizers.of(Group.TESTS))),
@@ -568,6 +586,32 @@ def _case(
     }
 
 
+def _study(role: E | None) -> dict[str, Any] | None:
+    """C.5: the researchStudy of the patient's role."""
+    study = select_one(role, "subjectOf1/researchStudy")
+    if study is None:
+        return None
+    kids = _kids(study)
+    registrations = []
+    for registration in select(study, "authorization/studyRegistration"):
+        place = select_one(registration, "author/territorialAuthority/governingPlace/code")
+        number = _extension_or_null(
+            _head(_with_root(select(registration, "id"), OID_STUDY_REGISTRATION)), "C.5.1.r.1"
+        )
+        country = _country_or_null(place, "C.5.1.r.2")
+        # A registration under a regional root only (FDA's IND numbers) is not a C.5.1.r.
+        if number is not None or country is not None:
+            registrations.append({"number": number, "country": country})
+    return {
+        "registrations": registrations,
+        "name": _text_or_null(_first(kids, "title"), "C.5.2"),
+        "sponsor_number": _extension_or_null(
+            _head(_with_root(kids.get("id", []), OID_SPONSOR_STUDY)), "C.5.3"
+        ),
+        "study_type": _coded(_first(kids, "code"), StudyType, StudyType.oid()),
+    }
+
+
 def _name_parts(name: E | None) -> dict[str, str | None]:
     kids = _kids(name)
     givens = kids.get("given", [])
@@ -611,6 +655,13 @@ def _country(node: E | None) -> str | None:
     if node is None or node.get("codeSystem") not in (None, OID_COUNTRY):
         return None
     return _attr(node, "code")
+
+
+def _country_or_null(node: E | None, element: str) -> str | dict[str, str] | None:
+    """A country code, or the nullFlavor sent in its place (C.2.r.3, C.5.1.r.2)."""
+    if node is not None and node.get("nullFlavor"):
+        return _null(node, element)
+    return _country(node)
 
 
 def _primary_source(inv: E) -> dict[str, Any]:

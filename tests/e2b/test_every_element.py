@@ -63,6 +63,9 @@ NULL_FLAVOR_CASES: dict[str, tuple[str, ...]] = {
     "PastDrug.start": ("ASKU",),
     "PastDrug.end": ("MSK",),  # the parent's (D.10.8.r.5)
     "Parent.last_menstrual_period": ("ASKU",),
+    "StudyRegistration.number": ("ASKU",),
+    "StudyRegistration.country": ("NASK",),
+    "Study.sponsor_number": ("NASK",),
 }
 
 

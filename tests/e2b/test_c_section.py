@@ -1,0 +1,98 @@
+"""Section C and N elements added for issue 10: the study (C.5), included documents
+(C.1.6.1.r.2), C.1.9.1 as its own field, the message header (N.2.r) and the batch header (N.1),
+and three-state values (nullFlavors) of C elements.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from e2b.codelists import ReportType, StudyType
+from e2b.reader import read_bytes
+from e2b.validate import validate_bytes
+from e2b.validation import validate_icsr
+from e2b.writer import BatchHeader, to_xml
+from tests.cases import TODAY, load_icsr
+
+HEADER = BatchHeader("BATCH-C", "SENDER", "RECEIVER", datetime(2026, 11, 20, 8, 0, tzinfo=UTC))
+PUBLISHED = Path(__file__).parent / "data" / "published" / "fda"
+
+STUDY = {
+    "registrations": [
+        {"number": "NCT00000001", "country": "US"},
+        {"number": {"null_flavor": "ASKU"}, "country": {"null_flavor": "NASK"}},
+    ],
+    "name": "Long-term extension study",
+    "sponsor_number": "CAMMS-EXT-01",
+    "study_type": "1",
+}
+
+
+def _round_trip(data: dict[str, Any]) -> tuple[Any, Any, bytes]:
+    result = validate_icsr(data, TODAY)
+    assert result.report is not None, result.findings
+    xml = to_xml([result.report], HEADER)
+    [read] = read_bytes(xml).reports
+    assert read.report is not None, read.findings
+    return result.report, read, xml
+
+
+def _errors(xml: bytes) -> list[Any]:
+    return [f for f in validate_bytes(xml, TODAY) if f.severity == "error"]
+
+
+# ---------------------------------------------------------------- C.5 study
+
+
+def test_a_study_report_round_trips() -> None:
+    data = load_icsr("itp_course2")
+    data["case"]["report_type"] = "2"
+    data["study"] = STUDY
+    report, read, xml = _round_trip(data)
+    assert read.findings == []
+    assert read.report.model_dump(mode="json") == report.model_dump(mode="json")
+    assert b'<id root="2.16.840.1.113883.3.989.2.1.3.6" nullFlavor="ASKU"/>' in xml
+    assert _errors(xml) == []
+
+
+def test_a_study_report_without_study_type_is_an_error_c_5_4() -> None:
+    data = load_icsr("itp_course2")
+    data["case"]["report_type"] = "2"
+    data["study"] = {**STUDY, "study_type": None}
+    result = validate_icsr(data, TODAY)
+    assert not result.ok
+    assert ("C.5.4", "study.study_type") in {(f.element, f.path) for f in result.findings}
+    assert any(f.message.startswith("Study: ") for f in result.findings if f.element == "C.5.4")
+
+
+def test_a_received_study_report_without_study_type_is_a_warning() -> None:
+    data = load_icsr("itp_course2")
+    data["study"] = {"name": "A study"}
+    report = validate_icsr(data, TODAY).report
+    assert report is not None
+    case = report.case.model_copy(update={"report_type": ReportType.STUDY})
+    [read] = read_bytes(to_xml([report.model_copy(update={"case": case})], HEADER)).reports
+    assert read.report is not None
+    [warning] = [f for f in read.findings if f.element == "C.5.4"]
+    assert warning.severity == "warning"
+
+
+@pytest.mark.parametrize("name", ["3", "4", "5-1", "5-2", "5-3"])
+def test_published_study_reports_read_and_keep_their_study(name: str) -> None:
+    batch = read_bytes((PUBLISHED / f"FAERS2022Scenario{name}.xml").read_bytes())
+    for message in batch.reports:
+        report = message.report
+        assert report is not None
+        assert report.case.report_type is ReportType.STUDY
+        assert report.study is not None and report.study.study_type is StudyType.CLINICAL_TRIAL
+        assert report.study.sponsor_number == "CT-00-00"
+        # FDA's IND registrations (regional roots) are not C.5.1.r
+        assert [(r.number, r.country) for r in report.study.registrations] == [
+            ("STUDY-US-001", "US")
+        ]
+        [again] = read_bytes(to_xml([report], HEADER)).reports
+        assert again.report is not None and again.report.study == report.study
