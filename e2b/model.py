@@ -245,6 +245,20 @@ class Attachment(Model):
     file_name: OptText = e2b(None, "file name (the ED's reference)", default=None)
 
 
+def _title_only(value: Any) -> Any:
+    """A document held given by its title alone (how C.1.6.1.r was kept before C.1.6.1.r.2)."""
+    return {"title": value} if isinstance(value, str) else value
+
+
+class HeldDocument(Model):
+    """C.1.6.1.r: a document held by the sender, and the document itself if sent."""
+
+    title: Annotated[ReqText, Field(max_length=2000)] = e2b(
+        "C.1.6.1.r.1", "document held by sender"
+    )
+    document: Attachment | None = e2b("C.1.6.1.r.2", "included document", default=None)
+
+
 class Literature(Model):
     """C.4.r: a published article the case comes from, and the article itself if sent."""
 
@@ -299,8 +313,11 @@ class CaseIdentification(Model):
     first_received: PartialDate = e2b("C.1.4", "date first received from the reporter")
     most_recent: PartialDate = e2b("C.1.5", "date of most recent information")
     additional_documents: bool = e2b("C.1.6.1", "additional documents available", default=False)
-    documents: list[Annotated[ReqText, Field(max_length=2000)]] = e2b(
-        "C.1.6.1.r.1", "documents held by sender", default_factory=list
+    documents: list[Annotated[HeldDocument, BeforeValidator(_title_only)]] = e2b(
+        "C.1.6.1.r",
+        "documents held by sender",
+        default_factory=list,
+        description="a title alone is taken as a document without its content",
     )
     expedited: bool | None = e2b(
         "C.1.7",
@@ -311,6 +328,15 @@ class CaseIdentification(Model):
     worldwide_case_id: ReportId = e2b("C.1.8.1", "worldwide unique case ID")
     first_sender: FirstSender = e2b(
         "C.1.8.2", "first sender of this case", default=FirstSender.OTHER
+    )
+    other_case_ids_in_previous: BoolOrNull | None = e2b(
+        "C.1.9.1",
+        "other case identifiers in previous transmissions",
+        default=None,
+        description=(
+            "None: as C.1.9.1.r says (true when other identifiers are listed, else nullFlavor "
+            "NI); set only when a received file says otherwise, so that it is kept"
+        ),
     )
     other_case_ids: list[OtherCaseId] = e2b(
         "C.1.9.1.r", "other case identifiers", default_factory=list

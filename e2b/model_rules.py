@@ -227,6 +227,27 @@ def _case(report: ICSR, today: date) -> Iterator[Finding]:
             "case.additional_documents",
             "documents are listed, so 'additional documents available' must be yes",
         )
+    previous = case.other_case_ids_in_previous
+    if previous is False:
+        yield _error(
+            "C.1.9.1",
+            "case.other_case_ids_in_previous",
+            "other case identifiers in previous transmissions is sent as yes or as "
+            "nullFlavor NI, never as no",
+        )
+    elif previous is True and not case.other_case_ids:
+        yield _error(
+            "C.1.9.1.r",
+            "case.other_case_ids",
+            "other case identifiers in previous transmissions is yes: list them",
+        )
+    elif isinstance(previous, Null) and case.other_case_ids:
+        yield _error(
+            "C.1.9.1",
+            "case.other_case_ids_in_previous",
+            "other case identifiers are listed, so 'other case identifiers in previous "
+            "transmissions' must be yes",
+        )
     if case.report_type is ReportType.STUDY and (
         report.study is None or report.study.study_type is None
     ):

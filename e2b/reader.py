@@ -543,7 +543,10 @@ def _case(
     characteristics = Coded(ie, "subjectOf2/investigationCharacteristic", OID_CHARACTERISTIC)
     ids = select(ie, "id")
     expedited = events.value(Obs.EXPEDITED)
-    held = [_text(_child(d, "title")) for d in documents.of("1")]
+    held = [
+        {"title": _text(_child(d, "title")), "document": _attachment(_child(d, "text"))}
+        for d in documents.of("1")
+    ]
     other_ids = [
         {"source": n.get("assigningAuthorityName"), "case_id": n.get("extension")}
         for n in _with_root(select(ie, "subjectOf1/controlActEvent/id"), OID_OTHER_CASE_ID)
@@ -573,6 +576,9 @@ def _case(
         "expedited": _bool(expedited),
         "worldwide_case_id": _attr(_head(_with_root(ids, OID_WORLDWIDE_ID)), "extension"),
         "first_sender": _coded(first_sender, FirstSender, FirstSender.oid()),
+        "other_case_ids_in_previous": _previous_case_ids(
+            characteristics.value(Characteristic.OTHER_CASE_IDS), bool(other_ids)
+        ),
         "other_case_ids": other_ids,
         "linked_reports": linked,
         "nullification": _coded(
@@ -610,6 +616,18 @@ def _study(role: E | None) -> dict[str, Any] | None:
         ),
         "study_type": _coded(_first(kids, "code"), StudyType, StudyType.oid()),
     }
+
+
+def _previous_case_ids(node: E | None, listed: bool) -> bool | dict[str, str] | None:
+    """C.1.9.1 where it says other than C.1.9.1.r (true when identifiers are listed, else NI):
+    None when the two agree, as the writer derives it then."""
+    if node is None:
+        return None
+    value: bool | dict[str, str] | None = _bool(node)
+    if value is None:
+        value = _null(node, "C.1.9.1")
+    derived: bool | dict[str, str] = True if listed else {"null_flavor": "NI"}
+    return None if value == derived else value
 
 
 def _name_parts(name: E | None) -> dict[str, str | None]:

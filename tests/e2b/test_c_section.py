@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from e2b.codelists import ReportType, StudyType
+from e2b.model import Null
 from e2b.reader import read_bytes
 from e2b.validate import validate_bytes
 from e2b.validation import validate_icsr
@@ -96,3 +97,85 @@ def test_published_study_reports_read_and_keep_their_study(name: str) -> None:
         ]
         [again] = read_bytes(to_xml([report], HEADER)).reports
         assert again.report is not None and again.report.study == report.study
+
+
+# ---------------------------------------------------------------- C.1.6.1.r.2 included documents
+
+
+def test_a_document_held_given_by_its_title_alone_is_a_document_without_content() -> None:
+    data = load_icsr("itp_course2")
+    data["case"]["additional_documents"] = True
+    data["case"]["documents"] = ["Discharge letter"]
+    report, read, _xml = _round_trip(data)
+    assert report.case.documents[0].title == "Discharge letter"
+    assert report.case.documents[0].document is None
+    assert read.report.model_dump(mode="json") == report.model_dump(mode="json")
+
+
+def test_an_included_document_round_trips() -> None:
+    data = load_icsr("itp_course2")
+    data["case"]["additional_documents"] = True
+    data["case"]["documents"] = [
+        {
+            "title": "Discharge letter",
+            "document": {
+                "data": "JVBERi0xLjQK",
+                "media_type": "application/pdf",
+                "representation": "B64",
+                "file_name": "letter.pdf",
+            },
+        }
+    ]
+    report, read, xml = _round_trip(data)
+    assert b'<reference value="letter.pdf"/>JVBERi0xLjQK</text>' in xml
+    assert read.report.model_dump(mode="json") == report.model_dump(mode="json")
+    assert _errors(xml) == []
+
+
+# ---------------------------------------------------------------- C.1.9.1
+
+
+def _other_ids(data: dict[str, Any], ids: bool, previous: Any) -> dict[str, Any]:
+    data["case"]["other_case_ids"] = (
+        [{"source": "Example Regulator", "case_id": "REG-1"}] if ids else []
+    )
+    data["case"]["other_case_ids_in_previous"] = previous
+    return data
+
+
+@pytest.mark.parametrize(("ids", "sent"), [(True, b'value="true"'), (False, b'nullFlavor="NI"')])
+def test_c_1_9_1_follows_c_1_9_1_r_when_the_model_does_not_hold_it(ids: bool, sent: bytes) -> None:
+    _report, read, xml = _round_trip(_other_ids(load_icsr("itp_course2"), ids, None))
+    characteristic = xml.split(b'<code code="2" codeSystem="2.16.840.1.113883.3.989.2.1.1.23"')[1]
+    assert characteristic.split(b"</investigationCharacteristic>")[0].count(sent) == 1
+    assert read.report.case.other_case_ids_in_previous is None  # agrees: derived again
+
+
+@pytest.mark.parametrize(
+    ("ids", "previous", "element", "path"),
+    [
+        (True, {"null_flavor": "NI"}, "C.1.9.1", "case.other_case_ids_in_previous"),
+        (False, True, "C.1.9.1.r", "case.other_case_ids"),
+        (False, False, "C.1.9.1", "case.other_case_ids_in_previous"),
+        (True, False, "C.1.9.1", "case.other_case_ids_in_previous"),
+    ],
+)
+def test_c_1_9_1_that_disagrees_is_an_error_and_a_received_one_is_kept(
+    ids: bool, previous: Any, element: str, path: str
+) -> None:
+    data = _other_ids(load_icsr("itp_course2"), ids, previous)
+    result = validate_icsr(data, TODAY)
+    assert result.report is None
+    assert (element, path) in {(f.element, f.path) for f in result.findings}
+    # as a received file: kept as sent, with a warning
+    fine = validate_icsr(_other_ids(load_icsr("itp_course2"), ids, None), TODAY).report
+    assert fine is not None
+    case = fine.case.model_copy(update={"other_case_ids_in_previous": result_value(previous)})
+    [read] = read_bytes(to_xml([fine.model_copy(update={"case": case})], HEADER)).reports
+    assert read.report is not None
+    assert read.report.case.other_case_ids_in_previous == case.other_case_ids_in_previous
+    assert (element, path, "warning") in {(f.element, f.path, f.severity) for f in read.findings}
+
+
+def result_value(previous: Any) -> Any:
+    return Null.model_validate(previous) if isinstance(previous, dict) else previous
