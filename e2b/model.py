@@ -777,11 +777,39 @@ class Narrative(Model):
     )
 
 
+# ---------------------------------------------------------------- N.2.r: the message header
+
+
+class MessageHeader(Model):
+    """N.2.r: the message wrapper of a received ICSR, where it says other than the writer derives
+    (N.2.r.1 = C.1.1, N.2.r.2/3 = the batch's sender/receiver N.1.3/N.1.4, N.2.r.4 = C.1.2).
+
+    The reader keeps only what differs, so a partner's identifiers survive a rebuild and a file of
+    our own reads back without a header; the writer derives each field that is None.
+    """
+
+    message_id: OptText = e2b("N.2.r.1", "message identifier", default=None, max_length=100)
+    sender_id: OptText = e2b("N.2.r.2", "message sender identifier", default=None, max_length=60)
+    receiver_id: OptText = e2b(
+        "N.2.r.3", "message receiver identifier", default=None, max_length=60
+    )
+    created_at: datetime | None = e2b("N.2.r.4", "date of message creation", default=None)
+
+    @field_validator("created_at")
+    @classmethod
+    def _to_the_second(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else value.replace(microsecond=0)
+
+
 # ---------------------------------------------------------------- the report
 
 
 class ICSR(Model):
-    """One ICSR (E2B(R3) sections C-H). The batch header (N) is the writer's `BatchHeader`."""
+    """One ICSR (E2B(R3) sections C-H). The batch header (N.1) is the writer's `BatchHeader`
+    (the reader's `ReadBatch`); the message header (N.2.r) is derived unless `message_header`
+    holds what a received file said otherwise."""
+
+    message_header: MessageHeader | None = e2b("N.2.r", "message header", default=None)
 
     case: CaseIdentification = e2b("C.1", "case identification")
     primary_sources: list[PrimarySource] = e2b("C.2.r", "reporters", min_length=1)

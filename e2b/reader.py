@@ -91,13 +91,15 @@ class ReadReport:
 
 @dataclass
 class ReadBatch:
-    """A batch as read: N.1 header values and its reports."""
+    """A batch as read: N.1 header values (as sent; each names its element in its metadata)
+    and its reports."""
 
-    batch_id: str | None
-    sender_id: str | None
-    receiver_id: str | None
-    created_at: str | None
+    batch_id: str | None = field(metadata={"e2b": "N.1.2"})
+    sender_id: str | None = field(metadata={"e2b": "N.1.3"})
+    receiver_id: str | None = field(metadata={"e2b": "N.1.4"})
+    created_at: str | None = field(metadata={"e2b": "N.1.5"})
     reports: list[ReadReport]
+    message_type: str | None = field(default=None, metadata={"e2b": "N.1.1"})
 
 
 # ---------------------------------------------------------------- lookups
@@ -443,17 +445,22 @@ def read_tree(root: E) -> ReadBatch:
             f"This is not an E2B(R3) ICSR file: the root element is {found}, "
             f"expected MCCI_IN200100UV01 in the HL7 v3 namespace {HL7}."
         )
-    reports = [read_message(m) for m in messages]
+    sender_id = _attr(select_one(batch, "sender/device/id"), "extension")
+    receiver_id = _attr(select_one(batch, "receiver/device/id"), "extension")
+    reports = [read_message(m, batch_ids=(sender_id, receiver_id)) for m in messages]
     return ReadBatch(
         batch_id=_attr(_child(batch, "id"), "extension"),
-        sender_id=_attr(select_one(batch, "sender/device/id"), "extension"),
-        receiver_id=_attr(select_one(batch, "receiver/device/id"), "extension"),
+        sender_id=sender_id,
+        receiver_id=receiver_id,
         created_at=_attr(_child(batch, "creationTime"), "value"),
         reports=reports,
+        message_type=_attr(_child(batch, "name"), "code"),
     )
 
 
-def read_message(message: E) -> ReadReport:
+def read_message(
+    message: E, *, batch_ids: tuple[str | None, str | None] = (None, None)
+) -> ReadReport:
     """One PORR_IN049016UV -> ReadReport. Dates or codes that cannot be read become findings.
 
     A value the reader could not take over is left out of `data` and reported with its XPath;
@@ -463,7 +470,7 @@ def read_message(message: E) -> ReadReport:
     problems: list[Finding] = []
     token = _problems.set(problems)
     try:
-        data = _prune(message_data(message))
+        data = _prune(message_data(message, batch_ids=batch_ids))
     finally:
         _problems.reset(token)
     # Sections the ICSR always has stay, even empty, so the model names the missing element
@@ -475,8 +482,11 @@ def read_message(message: E) -> ReadReport:
     return ReadReport(message_id, data, report, problems + result.findings)
 
 
-def message_data(message: E) -> dict[str, Any]:
-    """The plain data of one ICSR message, shaped like the report model.
+def message_data(
+    message: E, *, batch_ids: tuple[str | None, str | None] = (None, None)
+) -> dict[str, Any]:
+    """The plain data of one ICSR message, shaped like the report model. `batch_ids` are the
+    batch's sender and receiver (N.1.3, N.1.4), which the message header repeats by default.
 
     Outside `read_message` a value that cannot be read raises ValueError instead of a finding.
     """
@@ -500,6 +510,7 @@ def message_data(message: E) -> dict[str, Any]:
     documents = Coded(ie, "reference/document", OID_DOCUMENT)
     related = select(ie, "outboundRelationship/relatedInvestigation")
     return {
+        "message_header": _message_header(message, act, ie, batch_ids),
         "case": _case(act, ie, events, documents, related),
         "primary_sources": [
             _primary_source(n) for n in related if has_code(n, "2", OID_RELATIONSHIP)
@@ -529,6 +540,33 @@ def _created(act: E | None) -> str | None:
     except ValueError as exc:  # DateFormatError, or datetime's own for month 13 and the like
         _note("error", "C.1.2", node, f"'{value}' is not a date and time to the second ({exc})")
         return None
+
+
+def _message_header(
+    message: E, act: E | None, ie: E, batch_ids: tuple[str | None, str | None]
+) -> dict[str, Any]:
+    """N.2.r where it says other than the writer derives (N.2.r.1 = C.1.1, N.2.r.2/3 = N.1.3/4,
+    N.2.r.4 = C.1.2); what agrees is left out, so the writer derives it again."""
+    kids = _kids(message)
+    message_id = _attr(_head(_with_root(kids.get("id", []), OID_MESSAGE_ID)), "extension")
+    case_id = _attr(_head(_with_root(select(ie, "id"), OID_MESSAGE_ID)), "extension")
+    sender = _attr(select_one(message, "sender/device/id"), "extension")
+    receiver = _attr(select_one(message, "receiver/device/id"), "extension")
+    time = _first(kids, "creationTime")
+    created = _attr(time, "value")
+    out: dict[str, Any] = {
+        "message_id": message_id if message_id != case_id else None,
+        "sender_id": sender if sender != batch_ids[0] else None,
+        "receiver_id": receiver if receiver != batch_ids[1] else None,
+    }
+    if time is not None and created is not None and created != _attr(
+        _child(act, "effectiveTime"), "value"
+    ):
+        try:
+            out["created_at"] = datetime_from_hl7(created, as_sent=True).isoformat()
+        except ValueError as exc:
+            _note("error", "N.2.r.4", time, f"'{created}' is not a date and time ({exc})")
+    return out
 
 
 def _with_root(nodes: list[E], root: str) -> list[E]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
@@ -41,12 +41,16 @@ TEMPLATE = "icsr.xml.j2"
 
 @dataclass(frozen=True)
 class BatchHeader:
-    """N.1 / N.2.r transmission identifiers; they come from configuration, not from the report."""
+    """N.1 transmission identifiers; they come from configuration, not from the report. The
+    message header (N.2.r) takes its sender and receiver from here unless the report's
+    `message_header` says otherwise. Each field names its element in its metadata."""
 
-    batch_id: str  # N.1.2
-    sender_id: str  # N.1.3 and N.2.r.2
-    receiver_id: str  # N.1.4 and N.2.r.3
-    created_at: datetime  # N.1.5
+    batch_id: str = field(metadata={"e2b": "N.1.2"})
+    sender_id: str = field(metadata={"e2b": "N.1.3"})  # and N.2.r.2 by default
+    receiver_id: str = field(metadata={"e2b": "N.1.4"})  # and N.2.r.3 by default
+    created_at: datetime = field(metadata={"e2b": "N.1.5"})
+    # N.1.1: 1 = ichicsr, the only type of message an ICSR batch has
+    message_type: str = field(default="1", metadata={"e2b": "N.1.1"})
 
 
 def build_batch(reports: Sequence[ICSR], header: BatchHeader) -> etree._Element:

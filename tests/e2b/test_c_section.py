@@ -179,3 +179,48 @@ def test_c_1_9_1_that_disagrees_is_an_error_and_a_received_one_is_kept(
 
 def result_value(previous: Any) -> Any:
     return Null.model_validate(previous) if isinstance(previous, dict) else previous
+
+
+# ---------------------------------------------------------------- N.2.r message header, N.1
+
+
+def test_a_report_of_our_own_reads_back_without_a_message_header() -> None:
+    report, read, xml = _round_trip(load_icsr("itp_course2"))
+    assert report.message_header is None and read.report.message_header is None
+    assert b'<PORR_IN049016UV><id root="2.16.840.1.113883.3.989.2.1.3.1" extension="' + (
+        report.case.sender_report_id.encode()
+    ) in xml.replace(b"\n", b"").replace(b"  ", b"")
+
+
+def test_a_partners_message_header_survives_a_rebuild() -> None:
+    data = load_icsr("itp_course2")
+    data["message_header"] = {
+        "message_id": "PARTNER-MSG-7",
+        "receiver_id": "PARTNER-RCV",
+        "created_at": "2026-11-19T10:00:00+01:00",
+    }
+    report, read, xml = _round_trip(data)
+    assert b'extension="PARTNER-MSG-7"' in xml and b'extension="PARTNER-RCV"' in xml
+    assert read.report.message_header == report.message_header
+    assert read.report.message_header.sender_id is None  # the batch's, derived
+
+
+def test_published_message_headers_are_kept_on_rebuild() -> None:
+    original = (PUBLISHED / "FAERS2022Scenario1.xml").read_bytes()
+    [message] = read_bytes(original).reports
+    assert message.report is not None and message.report.message_header is not None
+    [again] = read_bytes(to_xml([message.report], HEADER)).reports
+    assert again.report is not None
+    assert again.report.message_header is not None
+    assert again.report.message_header.message_id == message.report.message_header.message_id
+    assert again.report.message_header.receiver_id == message.report.message_header.receiver_id
+
+
+def test_the_batch_header_reads_back_with_its_type_of_message() -> None:
+    batch = read_bytes(to_xml([validate_icsr(load_icsr("itp_course2"), TODAY).report], HEADER))
+    assert (batch.message_type, batch.batch_id, batch.sender_id, batch.receiver_id) == (
+        "1",
+        HEADER.batch_id,
+        HEADER.sender_id,
+        HEADER.receiver_id,
+    )
