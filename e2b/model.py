@@ -323,7 +323,10 @@ class CaseIdentification(Model):
         "C.1.7",
         "fulfils local criteria for an expedited report",
         default=None,
-        description="None only for cases first received in E2B(R2) without it (nullFlavor NI)",
+        description=(
+            "None is sent as nullFlavor NI, the only one C.1.7 (mandatory) allows, and NI reads "
+            "back as None: for cases first received in E2B(R2) without it"
+        ),
     )
     worldwide_case_id: ReportId = e2b("C.1.8.1", "worldwide unique case ID")
     first_sender: FirstSender = e2b(
@@ -359,21 +362,29 @@ class CaseIdentification(Model):
 class PrimarySource(Model):
     """C.2.r: a person who reported the case (the healthcare professional)."""
 
-    title: OptText = e2b("C.2.r.1.1", "title", default=None, max_length=50)
-    given_name: OptText = e2b("C.2.r.1.2", "given name", default=None, max_length=60)
-    middle_name: OptText = e2b("C.2.r.1.3", "middle name", default=None, max_length=60)
-    family_name: OptText = e2b("C.2.r.1.4", "family name", default=None, max_length=60)
-    organisation: OptText = e2b("C.2.r.2.1", "organisation", default=None, max_length=60)
-    department: OptText = e2b("C.2.r.2.2", "department", default=None, max_length=60)
-    street: OptText = e2b("C.2.r.2.3", "street", default=None, max_length=100)
-    city: OptText = e2b("C.2.r.2.4", "city", default=None, max_length=35)
-    state: OptText = e2b("C.2.r.2.5", "state or province", default=None, max_length=40)
-    postcode: OptText = e2b("C.2.r.2.6", "postcode", default=None, max_length=15)
+    # Three-state: a value, the nullFlavor sent in its place (e.g. MSK: withheld for privacy),
+    # or absent. Lengths are the element table's (a model rule checks them).
+    title: OptTextOrNull = e2b("C.2.r.1.1", "title")
+    given_name: OptTextOrNull = e2b("C.2.r.1.2", "given name")
+    middle_name: OptTextOrNull = e2b("C.2.r.1.3", "middle name")
+    family_name: OptTextOrNull = e2b("C.2.r.1.4", "family name")
+    organisation: OptTextOrNull = e2b("C.2.r.2.1", "organisation")
+    department: OptTextOrNull = e2b("C.2.r.2.2", "department")
+    street: OptTextOrNull = e2b("C.2.r.2.3", "street")
+    city: OptTextOrNull = e2b("C.2.r.2.4", "city")
+    state: OptTextOrNull = e2b("C.2.r.2.5", "state or province")
+    postcode: OptTextOrNull = e2b("C.2.r.2.6", "postcode")
     phone: Phone = e2b("C.2.r.2.7", "telephone")
     email: Email = e2b("C.2.r.2.8", "e-mail")
-    country: OptCountry = e2b("C.2.r.3", "country", default=None)
+    country: OptCountryOrNull = e2b("C.2.r.3", "country")
     qualification: Qualification | None = e2b(
-        "C.2.r.4", "qualification", default=None, description="None is sent as nullFlavor UNK"
+        "C.2.r.4",
+        "qualification",
+        default=None,
+        description=(
+            "None is sent as nullFlavor UNK, the only one C.2.r.4 (mandatory) allows, and UNK "
+            "reads back as None"
+        ),
     )
     primary_for_regulatory: bool = e2b(
         "C.2.r.5", "primary source for regulatory purposes", default=True
@@ -381,8 +392,9 @@ class PrimarySource(Model):
 
     @property
     def display_name(self) -> str:
+        """The name as given (parts sent as a nullFlavor left out)."""
         parts = [self.title, self.given_name, self.middle_name, self.family_name]
-        return " ".join(p for p in parts if p) or (self.organisation or "")
+        return " ".join(p for p in map(value_of, parts) if p) or (value_of(self.organisation) or "")
 
 
 class StudyRegistration(Model):

@@ -286,7 +286,7 @@ def _primary_sources(report: ICSR, today: date) -> Iterator[Finding]:
             source.street,
             source.city,
         )
-        if not any(identifying):
+        if not any(value_of(part) for part in identifying):  # a masked name identifies no one
             yield _error(
                 "C.2.r",
                 path,

@@ -611,7 +611,7 @@ def _case(
         "most_recent": _date(_child(ie, "availabilityTime"), "C.1.5"),
         "additional_documents": _bool(events.value(Obs.ADDITIONAL_DOCUMENTS)) or False,
         "documents": held,
-        "expedited": _bool(expedited),
+        "expedited": _expedited(expedited),
         "worldwide_case_id": _attr(_head(_with_root(ids, OID_WORLDWIDE_ID)), "extension"),
         "first_sender": _coded(first_sender, FirstSender, FirstSender.oid()),
         "other_case_ids_in_previous": _previous_case_ids(
@@ -656,6 +656,13 @@ def _study(role: E | None) -> dict[str, Any] | None:
     }
 
 
+def _expedited(node: E | None) -> bool | None:
+    """C.1.7; its nullFlavor NI is None in the model (another flavor is warned of)."""
+    if node is not None and node.get("nullFlavor"):
+        _null(node, "C.1.7")
+    return _bool(node)
+
+
 def _previous_case_ids(node: E | None, listed: bool) -> bool | dict[str, str] | None:
     """C.1.9.1 where it says other than C.1.9.1.r (true when identifiers are listed, else NI):
     None when the two agree, as the writer derives it then."""
@@ -668,34 +675,50 @@ def _previous_case_ids(node: E | None, listed: bool) -> bool | dict[str, str] | 
     return None if value == derived else value
 
 
-def _name_parts(name: E | None) -> dict[str, str | None]:
+def _name_parts(name: E | None, reporter: bool = False) -> dict[str, Any]:
+    """PN: title, given, middle (a second given), family. A reporter's parts may be nullFlavors
+    (C.2.r.1.x); the sender's may not, and read as absent."""
     kids = _kids(name)
     givens = kids.get("given", [])
+
+    def part(node: E | None, element: str) -> Any:
+        return _text_or_null(node, element) if reporter else _text(node)
+
+    given = givens[0] if givens else None
+    # A middle name without a given name is sent after a placeholder <given nullFlavor="NI"/>.
+    if given is not None and len(givens) > 1 and given.get("nullFlavor") == "NI":
+        given = None
     return {
-        "title": _text(_first(kids, "prefix")),
-        "given_name": _text(givens[0]) if givens else None,
-        "middle_name": _text(givens[1]) if len(givens) > 1 else None,
-        "family_name": _text(_first(kids, "family")),
+        "title": part(_first(kids, "prefix"), "C.2.r.1.1"),
+        "given_name": part(given, "C.2.r.1.2"),
+        "middle_name": part(givens[1], "C.2.r.1.3") if len(givens) > 1 else None,
+        "family_name": part(_first(kids, "family"), "C.2.r.1.4"),
     }
 
 
 _TELECOMS = (("tel:", "phone"), ("fax:", "fax"), ("mailto:", "email"))
 
 
-def _contact(entity: E | None) -> dict[str, str | None]:
+def _contact(entity: E | None, reporter: bool = False) -> dict[str, Any]:
+    """Address, organisation and telecoms; a reporter's (C.2.r.2.x) may be nullFlavors."""
     kids = _kids(entity)
     addr = _kids(_first(kids, "addr"))
-    out: dict[str, str | None] = {
-        "street": _text(_first(addr, "streetAddressLine")),
-        "city": _text(_first(addr, "city")),
-        "state": _text(_first(addr, "state")),
-        "postcode": _text(_first(addr, "postalCode")),
-        "department": _text(select_one(entity, "representedOrganization/name")),
-        "organisation": _text(
+
+    def part(node: E | None, element: str) -> Any:
+        return _text_or_null(node, element) if reporter else _text(node)
+
+    out: dict[str, Any] = {
+        "street": part(_first(addr, "streetAddressLine"), "C.2.r.2.3"),
+        "city": part(_first(addr, "city"), "C.2.r.2.4"),
+        "state": part(_first(addr, "state"), "C.2.r.2.5"),
+        "postcode": part(_first(addr, "postalCode"), "C.2.r.2.6"),
+        "department": part(select_one(entity, "representedOrganization/name"), "C.2.r.2.2"),
+        "organisation": part(
             select_one(
                 entity,
                 "representedOrganization/assignedEntity/representedOrganization/name",
-            )
+            ),
+            "C.2.r.2.1",
         ),
     }
     telecoms = kids.get("telecom", [])
@@ -727,15 +750,18 @@ def _primary_source(inv: E) -> dict[str, Any]:
     priority = (
         _attr(_child(relationship, "priorityNumber"), "value") if relationship is not None else None
     )
-    contact = _contact(entity)
+    contact = _contact(entity, reporter=True)
     contact.pop("fax", None)
+    qualification = select_one(person, "asQualifiedEntity/code")
+    if qualification is not None and qualification.get("nullFlavor"):
+        _null(qualification, "C.2.r.4")  # UNK is None in the model; another flavor is warned of
     return {
-        **_name_parts(_child(person, "name")),
+        **_name_parts(_child(person, "name"), reporter=True),
         **contact,
-        "country": _country(select_one(person, "asLocatedEntity/location/code")),
-        "qualification": _coded(
-            select_one(person, "asQualifiedEntity/code"), Qualification, Qualification.oid()
+        "country": _country_or_null(
+            select_one(person, "asLocatedEntity/location/code"), "C.2.r.3"
         ),
+        "qualification": _coded(qualification, Qualification, Qualification.oid()),
         "primary_for_regulatory": _is_one(priority),
     }
 

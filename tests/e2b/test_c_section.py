@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from e2b.codelists import ReportType, StudyType
+from e2b.elements import element
 from e2b.model import Null
 from e2b.reader import read_bytes
 from e2b.validate import validate_bytes
@@ -224,3 +225,95 @@ def test_the_batch_header_reads_back_with_its_type_of_message() -> None:
         HEADER.sender_id,
         HEADER.receiver_id,
     )
+
+
+# ---------------------------------------------------------------- C nullFlavors
+
+REPORTER_FIELDS = {
+    "C.2.r.1.1": "title",
+    "C.2.r.1.2": "given_name",
+    "C.2.r.1.3": "middle_name",
+    "C.2.r.1.4": "family_name",
+    "C.2.r.2.1": "organisation",
+    "C.2.r.2.2": "department",
+    "C.2.r.2.3": "street",
+    "C.2.r.2.4": "city",
+    "C.2.r.2.5": "state",
+    "C.2.r.2.6": "postcode",
+    "C.2.r.3": "country",
+}
+
+
+@pytest.mark.parametrize("number", sorted(REPORTER_FIELDS))
+def test_every_allowed_null_flavor_of_a_reporter_element_comes_back_as_sent(number: str) -> None:
+    for flavor in sorted(element(number).null_flavors):
+        data = load_icsr("itp_course2")
+        data["primary_sources"][0][REPORTER_FIELDS[number]] = {"null_flavor": flavor}
+        report, read, xml = _round_trip(data)
+        assert f'nullFlavor="{flavor}"'.encode() in xml
+        assert read.findings == []
+        assert read.report.model_dump(mode="json") == report.model_dump(mode="json")
+        assert _errors(xml) == []
+
+
+def test_a_reporter_flavor_the_element_does_not_allow_is_an_error_and_a_warning_on_read() -> None:
+    data = load_icsr("itp_course2")
+    data["primary_sources"][0]["given_name"] = {"null_flavor": "UNK"}  # MSK ASKU NASK only
+    result = validate_icsr(data, TODAY)
+    assert result.report is None
+    assert [(f.element, f.path) for f in result.findings] == [
+        ("C.2.r.1.2", "primary_sources[0].given_name")
+    ]
+    data["primary_sources"][0]["given_name"] = {"null_flavor": "MSK"}
+    _, _, xml = _round_trip(data)
+    [read] = read_bytes(
+        xml.replace(b'<given nullFlavor="MSK"/>', b'<given nullFlavor="UNK"/>')
+    ).reports
+    assert read.report is not None and read.report.primary_sources[0].given_name is None
+    [warning] = read.findings
+    assert (warning.severity, warning.element) == ("warning", "C.2.r.1.2")
+
+
+def test_a_middle_name_without_a_given_name_reads_back_without_one() -> None:
+    data = load_icsr("itp_course2")
+    data["primary_sources"][0].update(given_name=None, middle_name="Q.")
+    report, read, xml = _round_trip(data)
+    assert b'<given nullFlavor="NI"/>' in xml
+    assert read.findings == []
+    assert read.report.model_dump(mode="json") == report.model_dump(mode="json")
+
+
+def test_a_reporter_known_only_by_masked_details_is_not_identifiable() -> None:
+    data = load_icsr("itp_course2")
+    masked = {"null_flavor": "MSK"}
+    data["primary_sources"][0] = {
+        "given_name": masked,
+        "family_name": masked,
+        "country": "SA",
+        "primary_for_regulatory": True,
+    }
+    result = validate_icsr(data, TODAY)
+    assert ("C.2.r", "primary_sources[0]") in {(f.element, f.path) for f in result.findings}
+
+
+def test_c_2_r_4_and_c_1_7_absent_are_their_only_flavor() -> None:
+    """Both are mandatory and allow one nullFlavor (UNK, NI): None is sent as it and read back
+    as None, so model -> XML -> model stays the identity; another flavor is warned of."""
+    data = load_icsr("itp_course2")
+    data["primary_sources"][0]["qualification"] = None
+    data["case"]["expedited"] = None
+    report, read, xml = _round_trip(data)
+    assert b'<code nullFlavor="UNK"/>' in xml and b'<value xsi:type="BL" nullFlavor="NI"/>' in xml
+    assert read.report.primary_sources[0].qualification is None
+    assert read.report.case.expedited is None
+    assert read.report.model_dump(mode="json") == report.model_dump(mode="json")
+    [read] = read_bytes(
+        xml.replace(b'<code nullFlavor="UNK"/>', b'<code nullFlavor="MSK"/>').replace(
+            b'<value xsi:type="BL" nullFlavor="NI"/>', b'<value xsi:type="BL" nullFlavor="UNK"/>'
+        )
+    ).reports
+    assert read.report is not None
+    assert {(f.severity, f.element) for f in read.findings} >= {
+        ("warning", "C.2.r.4"),
+        ("warning", "C.1.7"),
+    }

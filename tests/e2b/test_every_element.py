@@ -78,6 +78,9 @@ NULL_FLAVOR_CASES: dict[str, tuple[str, ...]] = {
     "StudyRegistration.number": ("ASKU",),
     "StudyRegistration.country": ("NASK",),
     "Study.sponsor_number": ("NASK",),
+    "PrimarySource.middle_name": ("MSK",),
+    "PrimarySource.postcode": ("NASK",),
+    "PrimarySource.country": ("UNK",),
 }
 
 
@@ -347,7 +350,12 @@ def expected_content(report: ICSR) -> dict[str, Any]:
         "C.1.11.1": case.nullification.value if case.nullification else None,
         "C.1.11.2": case.nullification_reason,
         "C.2.r": [
-            {"C.2.r.3": s.country, "C.2.r.4": s.qualification and s.qualification.value}
+            {
+                "C.2.r.3": {"nullFlavor": s.country.null_flavor.value}
+                if isinstance(s.country, Null)
+                else s.country,
+                "C.2.r.4": s.qualification and s.qualification.value,
+            }
             for s in report.primary_sources
         ],
         "C.4.r": [
@@ -425,7 +433,7 @@ def seen_by_e2br3(seen: dict[str, Any]) -> dict[str, Any]:
     """`content`'s output in `expected_content`'s terms: codes only, "" as nothing."""
 
     def code(value: Any) -> Any:
-        return value["code"] if isinstance(value, dict) else value
+        return value["code"] if isinstance(value, dict) and "code" in value else value
 
     def text(value: Any) -> Any:
         return _blank(value["text"] if isinstance(value, dict) else value)
