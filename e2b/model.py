@@ -203,7 +203,6 @@ CountryOrNull = Annotated[Annotated[Country, Tag("<value>")] | _NULL, _PICK]  # 
 OptCountryOrNull = Annotated[
     CountryOrNull | None, BeforeValidator(_blank_to_none), Field(default=None)
 ]
-QualificationOrNull = Annotated[Annotated[Qualification, Tag("<value>")] | _NULL, _PICK]  # C.2.r.4
 
 _T = TypeVar("_T")
 
@@ -262,7 +261,9 @@ class HeldDocument(Model):
 class Literature(Model):
     """C.4.r: a published article the case comes from, and the article itself if sent."""
 
-    reference: Annotated[ReqText, Field(max_length=500)] = e2b("C.4.r.1", "literature reference")
+    reference: TextOrNull = e2b(
+        "C.4.r.1", "literature reference", description="or nullFlavor ASKU / NASK"
+    )
     document: Attachment | None = e2b("C.4.r.2", "included document", default=None)
 
 

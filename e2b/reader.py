@@ -267,7 +267,7 @@ def _label(node: E | None) -> str | None:
 def _literature(document: E) -> dict[str, Any]:
     """C.4.r: the reference (C.4.r.1) and the article, if sent (C.4.r.2)."""
     return {
-        "reference": _text(_child(document, "bibliographicDesignationText")),
+        "reference": _text_or_null(_child(document, "bibliographicDesignationText"), "C.4.r.1"),
         "document": _attachment(_child(document, "text")),
     }
 

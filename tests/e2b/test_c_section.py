@@ -317,3 +317,14 @@ def test_c_2_r_4_and_c_1_7_absent_are_their_only_flavor() -> None:
         ("warning", "C.2.r.4"),
         ("warning", "C.1.7"),
     }
+
+
+@pytest.mark.parametrize("flavor", sorted(element("C.4.r.1").null_flavors))
+def test_a_literature_reference_sent_as_a_null_flavor_comes_back(flavor: str) -> None:
+    data = load_icsr("itp_course2")
+    data["literature"] = [{"reference": {"null_flavor": flavor}}]
+    report, read, xml = _round_trip(data)
+    assert f'<bibliographicDesignationText nullFlavor="{flavor}"/>'.encode() in xml
+    assert read.findings == []
+    assert read.report.model_dump(mode="json") == report.model_dump(mode="json")
+    assert _errors(xml) == []

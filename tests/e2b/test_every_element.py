@@ -81,6 +81,7 @@ NULL_FLAVOR_CASES: dict[str, tuple[str, ...]] = {
     "PrimarySource.middle_name": ("MSK",),
     "PrimarySource.postcode": ("NASK",),
     "PrimarySource.country": ("UNK",),
+    "Literature.reference": ("ASKU",),
 }
 
 
@@ -360,7 +361,9 @@ def expected_content(report: ICSR) -> dict[str, Any]:
         ],
         "C.4.r": [
             {
-                "C.4.r.1": item.reference,
+                "C.4.r.1": {"nullFlavor": item.reference.null_flavor.value}
+                if isinstance(item.reference, Null)
+                else item.reference,
                 "C.4.r.2": None
                 if item.document is None
                 else {"media_type": item.document.media_type, "data": item.document.data},
