@@ -93,6 +93,14 @@ class SenderType(CodeList):
     PATIENT = "7"
 
 
+class StudyType(CodeList):
+    """C.5.4: the kind of study in which the reactions were observed."""
+
+    CLINICAL_TRIAL = "1"
+    INDIVIDUAL_PATIENT_USE = "2"
+    OTHER_STUDY = "3"
+
+
 class AgeGroup(CodeList):
     """D.2.3"""
 
@@ -241,6 +249,7 @@ ALL_CODELISTS: tuple[type[CodeList], ...] = (
     Nullification,
     Qualification,
     SenderType,
+    StudyType,
     AgeGroup,
     Sex,
     TermHighlighted,

@@ -45,6 +45,7 @@ from e2b.codelists import (
     ReportType,
     SenderType,
     Sex,
+    StudyType,
     TermHighlighted,
     TestResultCode,
     TimeUnit,
@@ -198,6 +199,10 @@ TextOrNull = Annotated[
 OptTextOrNull = Annotated[TextOrNull | None, BeforeValidator(_blank_to_none), Field(default=None)]
 BoolOrNull = Annotated[Annotated[bool, Tag("<value>")] | _NULL, _PICK]  # D.7.1.r.3, D.9.3
 SexOrNull = Annotated[Annotated[Sex, Tag("<value>")] | _NULL, _PICK]  # D.5, D.10.6
+CountryOrNull = Annotated[Annotated[Country, Tag("<value>")] | _NULL, _PICK]  # C.2.r.3, C.5.1.r.2
+OptCountryOrNull = Annotated[
+    CountryOrNull | None, BeforeValidator(_blank_to_none), Field(default=None)
+]
 
 _T = TypeVar("_T")
 
@@ -239,10 +244,26 @@ class Attachment(Model):
     file_name: OptText = e2b(None, "file name (the ED's reference)", default=None)
 
 
+def _title_only(value: Any) -> Any:
+    """A document held given by its title alone (how C.1.6.1.r was kept before C.1.6.1.r.2)."""
+    return {"title": value} if isinstance(value, str) else value
+
+
+class HeldDocument(Model):
+    """C.1.6.1.r: a document held by the sender, and the document itself if sent."""
+
+    title: Annotated[ReqText, Field(max_length=2000)] = e2b(
+        "C.1.6.1.r.1", "document held by sender"
+    )
+    document: Attachment | None = e2b("C.1.6.1.r.2", "included document", default=None)
+
+
 class Literature(Model):
     """C.4.r: a published article the case comes from, and the article itself if sent."""
 
-    reference: Annotated[ReqText, Field(max_length=500)] = e2b("C.4.r.1", "literature reference")
+    reference: TextOrNull = e2b(
+        "C.4.r.1", "literature reference", description="or nullFlavor ASKU / NASK"
+    )
     document: Attachment | None = e2b("C.4.r.2", "included document", default=None)
 
 
@@ -293,18 +314,33 @@ class CaseIdentification(Model):
     first_received: PartialDate = e2b("C.1.4", "date first received from the reporter")
     most_recent: PartialDate = e2b("C.1.5", "date of most recent information")
     additional_documents: bool = e2b("C.1.6.1", "additional documents available", default=False)
-    documents: list[Annotated[ReqText, Field(max_length=2000)]] = e2b(
-        "C.1.6.1.r.1", "documents held by sender", default_factory=list
+    documents: list[Annotated[HeldDocument, BeforeValidator(_title_only)]] = e2b(
+        "C.1.6.1.r",
+        "documents held by sender",
+        default_factory=list,
+        description="a title alone is taken as a document without its content",
     )
     expedited: bool | None = e2b(
         "C.1.7",
         "fulfils local criteria for an expedited report",
         default=None,
-        description="None only for cases first received in E2B(R2) without it (nullFlavor NI)",
+        description=(
+            "None is sent as nullFlavor NI, the only one C.1.7 (mandatory) allows, and NI reads "
+            "back as None: for cases first received in E2B(R2) without it"
+        ),
     )
     worldwide_case_id: ReportId = e2b("C.1.8.1", "worldwide unique case ID")
     first_sender: FirstSender = e2b(
         "C.1.8.2", "first sender of this case", default=FirstSender.OTHER
+    )
+    other_case_ids_in_previous: BoolOrNull | None = e2b(
+        "C.1.9.1",
+        "other case identifiers in previous transmissions",
+        default=None,
+        description=(
+            "None: as C.1.9.1.r says (true when other identifiers are listed, else nullFlavor "
+            "NI); set only when a received file says otherwise, so that it is kept"
+        ),
     )
     other_case_ids: list[OtherCaseId] = e2b(
         "C.1.9.1.r", "other case identifiers", default_factory=list
@@ -327,21 +363,29 @@ class CaseIdentification(Model):
 class PrimarySource(Model):
     """C.2.r: a person who reported the case (the healthcare professional)."""
 
-    title: OptText = e2b("C.2.r.1.1", "title", default=None, max_length=50)
-    given_name: OptText = e2b("C.2.r.1.2", "given name", default=None, max_length=60)
-    middle_name: OptText = e2b("C.2.r.1.3", "middle name", default=None, max_length=60)
-    family_name: OptText = e2b("C.2.r.1.4", "family name", default=None, max_length=60)
-    organisation: OptText = e2b("C.2.r.2.1", "organisation", default=None, max_length=60)
-    department: OptText = e2b("C.2.r.2.2", "department", default=None, max_length=60)
-    street: OptText = e2b("C.2.r.2.3", "street", default=None, max_length=100)
-    city: OptText = e2b("C.2.r.2.4", "city", default=None, max_length=35)
-    state: OptText = e2b("C.2.r.2.5", "state or province", default=None, max_length=40)
-    postcode: OptText = e2b("C.2.r.2.6", "postcode", default=None, max_length=15)
+    # Three-state: a value, the nullFlavor sent in its place (e.g. MSK: withheld for privacy),
+    # or absent. Lengths are the element table's (a model rule checks them).
+    title: OptTextOrNull = e2b("C.2.r.1.1", "title")
+    given_name: OptTextOrNull = e2b("C.2.r.1.2", "given name")
+    middle_name: OptTextOrNull = e2b("C.2.r.1.3", "middle name")
+    family_name: OptTextOrNull = e2b("C.2.r.1.4", "family name")
+    organisation: OptTextOrNull = e2b("C.2.r.2.1", "organisation")
+    department: OptTextOrNull = e2b("C.2.r.2.2", "department")
+    street: OptTextOrNull = e2b("C.2.r.2.3", "street")
+    city: OptTextOrNull = e2b("C.2.r.2.4", "city")
+    state: OptTextOrNull = e2b("C.2.r.2.5", "state or province")
+    postcode: OptTextOrNull = e2b("C.2.r.2.6", "postcode")
     phone: Phone = e2b("C.2.r.2.7", "telephone")
     email: Email = e2b("C.2.r.2.8", "e-mail")
-    country: OptCountry = e2b("C.2.r.3", "country", default=None)
+    country: OptCountryOrNull = e2b("C.2.r.3", "country")
     qualification: Qualification | None = e2b(
-        "C.2.r.4", "qualification", default=None, description="None is sent as nullFlavor UNK"
+        "C.2.r.4",
+        "qualification",
+        default=None,
+        description=(
+            "None is sent as nullFlavor UNK, the only one C.2.r.4 (mandatory) allows, and UNK "
+            "reads back as None"
+        ),
     )
     primary_for_regulatory: bool = e2b(
         "C.2.r.5", "primary source for regulatory purposes", default=True
@@ -349,8 +393,27 @@ class PrimarySource(Model):
 
     @property
     def display_name(self) -> str:
+        """The name as given (parts sent as a nullFlavor left out)."""
         parts = [self.title, self.given_name, self.middle_name, self.family_name]
-        return " ".join(p for p in parts if p) or (self.organisation or "")
+        return " ".join(p for p in map(value_of, parts) if p) or (value_of(self.organisation) or "")
+
+
+class StudyRegistration(Model):
+    """C.5.1.r: a registration of the study (a trial register number and its country)."""
+
+    number: OptTextOrNull = e2b("C.5.1.r.1", "study registration number")
+    country: OptCountryOrNull = e2b("C.5.1.r.2", "study registration country")
+
+
+class Study(Model):
+    """C.5: the study the case comes from (a report from study, C.1.3 = 2)."""
+
+    registrations: list[StudyRegistration] = e2b(
+        "C.5.1.r", "study registrations", default_factory=list
+    )
+    name: OptTextOrNull = e2b("C.5.2", "study name")
+    sponsor_number: OptTextOrNull = e2b("C.5.3", "sponsor study number")
+    study_type: StudyType | None = e2b("C.5.4", "study type", default=None)
 
 
 class Sender(Model):
@@ -727,16 +790,45 @@ class Narrative(Model):
     )
 
 
+# ---------------------------------------------------------------- N.2.r: the message header
+
+
+class MessageHeader(Model):
+    """N.2.r: the message wrapper of a received ICSR, where it says other than the writer derives
+    (N.2.r.1 = C.1.1, N.2.r.2/3 = the batch's sender/receiver N.1.3/N.1.4, N.2.r.4 = C.1.2).
+
+    The reader keeps only what differs, so a partner's identifiers survive a rebuild and a file of
+    our own reads back without a header; the writer derives each field that is None.
+    """
+
+    message_id: OptText = e2b("N.2.r.1", "message identifier", default=None, max_length=100)
+    sender_id: OptText = e2b("N.2.r.2", "message sender identifier", default=None, max_length=60)
+    receiver_id: OptText = e2b(
+        "N.2.r.3", "message receiver identifier", default=None, max_length=60
+    )
+    created_at: datetime | None = e2b("N.2.r.4", "date of message creation", default=None)
+
+    @field_validator("created_at")
+    @classmethod
+    def _to_the_second(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else value.replace(microsecond=0)
+
+
 # ---------------------------------------------------------------- the report
 
 
 class ICSR(Model):
-    """One ICSR (E2B(R3) sections C-H). The batch header (N) is the writer's `BatchHeader`."""
+    """One ICSR (E2B(R3) sections C-H). The batch header (N.1) is the writer's `BatchHeader`
+    (the reader's `ReadBatch`); the message header (N.2.r) is derived unless `message_header`
+    holds what a received file said otherwise."""
+
+    message_header: MessageHeader | None = e2b("N.2.r", "message header", default=None)
 
     case: CaseIdentification = e2b("C.1", "case identification")
     primary_sources: list[PrimarySource] = e2b("C.2.r", "reporters", min_length=1)
     sender: Sender = e2b("C.3", "sender", default_factory=Sender)
     literature: list[Literature] = e2b("C.4.r", "literature references", default_factory=list)
+    study: Study | None = e2b("C.5", "study", default=None)
     patient: Patient = e2b("D", "patient")
     reactions: list[Reaction] = e2b("E.i", "reactions", min_length=1)
     tests: list[TestResult] = e2b("F.r", "tests and procedures", default_factory=list)

@@ -22,7 +22,7 @@ from typing import Any, get_args
 from pydantic import BaseModel
 
 from e2b.checks import Check, Kind
-from e2b.codelists import DrugRole, Outcome, SenderType
+from e2b.codelists import DrugRole, Outcome, ReportType, SenderType
 from e2b.dates import PartialDate, Precision, is_before, precision
 from e2b.elements import element as element_row
 from e2b.findings import Finding, Severity
@@ -52,10 +52,12 @@ def owner_label(path: str) -> str:
         "documents": "document",
         "linked_reports": "linked report",
         "additional_info_codes": "additional information",
+        "registrations": "study registration",
     }
     singles = {
         "case": "Case",
         "sender": "Sender",
+        "study": "Study",
         "patient": "Patient",
         "narrative": "Narrative",
         "parent": "parent",
@@ -251,6 +253,35 @@ def _case(report: ICSR, today: date) -> Iterator[Finding]:
             "case.additional_documents",
             "documents are listed, so 'additional documents available' must be yes",
         )
+    previous = case.other_case_ids_in_previous
+    if previous is False:
+        yield _error(
+            "C.1.9.1",
+            "case.other_case_ids_in_previous",
+            "other case identifiers in previous transmissions is sent as yes or as "
+            "nullFlavor NI, never as no",
+        )
+    elif previous is True and not case.other_case_ids:
+        yield _error(
+            "C.1.9.1.r",
+            "case.other_case_ids",
+            "other case identifiers in previous transmissions is yes: list them",
+        )
+    elif isinstance(previous, Null) and case.other_case_ids:
+        yield _error(
+            "C.1.9.1",
+            "case.other_case_ids_in_previous",
+            "other case identifiers are listed, so 'other case identifiers in previous "
+            "transmissions' must be yes",
+        )
+    if case.report_type is ReportType.STUDY and (
+        report.study is None or report.study.study_type is None
+    ):
+        yield _error(
+            "C.5.4",
+            "study.study_type",
+            "a report from a study (C.1.3 = 2) must say the study type",
+        )
     if case.sender_report_id.split("-", 1)[0] != case.worldwide_case_id.split("-", 1)[0]:
         yield _warning(
             "C.1.8.1",
@@ -281,7 +312,7 @@ def _primary_sources(report: ICSR, today: date) -> Iterator[Finding]:
             source.street,
             source.city,
         )
-        if not any(identifying):
+        if not any(value_of(part) for part in identifying):  # a masked name identifies no one
             yield _error(
                 "C.2.r",
                 path,
@@ -666,6 +697,9 @@ CHECKS: dict[str, tuple[Check, ...]] = {
         ("C.1.11.1", "conditional"),
         ("C.1.6.1.r.1", "conditional"),
         ("C.1.6.1", "conditional"),
+        ("C.1.9.1", "consistent"),
+        ("C.1.9.1.r", "conditional"),
+        ("C.5.4", "conditional"),
         ("C.1.8.1", "consistent"),
     ),
     "_primary_sources": (("C.2.r.5", "count"), ("C.2.r", "content"), ("C.2.r.3", "conditional")),

@@ -31,6 +31,7 @@ from e2b.codelists import (
     Recurrence,
     ReportType,
     SenderType,
+    StudyType,
     TermHighlighted,
     TestResultCode,
 )
@@ -48,6 +49,8 @@ from e2b.mapping import (
     OID_OBSERVATION,
     OID_OTHER_CASE_ID,
     OID_RELATIONSHIP,
+    OID_SPONSOR_STUDY,
+    OID_STUDY_REGISTRATION,
     OID_VALUE_GROUP,
     OID_WORLDWIDE_ID,
     SERIOUSNESS_CODES,
@@ -88,13 +91,15 @@ class ReadReport:
 
 @dataclass
 class ReadBatch:
-    """A batch as read: N.1 header values and its reports."""
+    """A batch as read: N.1 header values (as sent; each names its element in its metadata)
+    and its reports."""
 
-    batch_id: str | None
-    sender_id: str | None
-    receiver_id: str | None
-    created_at: str | None
+    batch_id: str | None = field(metadata={"e2b": "N.1.2"})
+    sender_id: str | None = field(metadata={"e2b": "N.1.3"})
+    receiver_id: str | None = field(metadata={"e2b": "N.1.4"})
+    created_at: str | None = field(metadata={"e2b": "N.1.5"})
     reports: list[ReadReport]
+    message_type: str | None = field(default=None, metadata={"e2b": "N.1.1"})
 
 
 # ---------------------------------------------------------------- lookups
@@ -207,6 +212,20 @@ def _null(node: E, element: str) -> dict[str, str] | None:
     return None
 
 
+def _text_or_null(node: E | None, element: str) -> str | dict[str, str] | None:
+    """Element text, or the nullFlavor sent in its place (C.2.r.1.2, C.5.2 ...)."""
+    if node is None:
+        return None
+    return _null(node, element) if node.get("nullFlavor") else _text(node)
+
+
+def _extension_or_null(node: E | None, element: str) -> str | dict[str, str] | None:
+    """An II's extension, or the nullFlavor sent in its place (C.5.1.r.1, C.5.3)."""
+    if node is None:
+        return None
+    return _null(node, element) if node.get("nullFlavor") else _attr(node, "extension")
+
+
 def _date(node: E | None, element: str) -> str | None:
     """A partial date from an HL7 TS; an impossible date becomes a finding, not a crash."""
     value = _attr(node, "value")
@@ -248,7 +267,7 @@ def _label(node: E | None) -> str | None:
 def _literature(document: E) -> dict[str, Any]:
     """C.4.r: the reference (C.4.r.1) and the article, if sent (C.4.r.2)."""
     return {
-        "reference": _text(_child(document, "bibliographicDesignationText")),
+        "reference": _text_or_null(_child(document, "bibliographicDesignationText"), "C.4.r.1"),
         "document": _attachment(_child(document, "text")),
     }
 
@@ -426,17 +445,22 @@ def read_tree(root: E) -> ReadBatch:
             f"This is not an E2B(R3) ICSR file: the root element is {found}, "
             f"expected MCCI_IN200100UV01 in the HL7 v3 namespace {HL7}."
         )
-    reports = [read_message(m) for m in messages]
+    sender_id = _attr(select_one(batch, "sender/device/id"), "extension")
+    receiver_id = _attr(select_one(batch, "receiver/device/id"), "extension")
+    reports = [read_message(m, batch_ids=(sender_id, receiver_id)) for m in messages]
     return ReadBatch(
         batch_id=_attr(_child(batch, "id"), "extension"),
-        sender_id=_attr(select_one(batch, "sender/device/id"), "extension"),
-        receiver_id=_attr(select_one(batch, "receiver/device/id"), "extension"),
+        sender_id=sender_id,
+        receiver_id=receiver_id,
         created_at=_attr(_child(batch, "creationTime"), "value"),
         reports=reports,
+        message_type=_attr(_child(batch, "name"), "code"),
     )
 
 
-def read_message(message: E) -> ReadReport:
+def read_message(
+    message: E, *, batch_ids: tuple[str | None, str | None] = (None, None)
+) -> ReadReport:
     """One PORR_IN049016UV -> ReadReport. Dates or codes that cannot be read become findings.
 
     A value the reader could not take over is left out of `data` and reported with its XPath;
@@ -446,7 +470,7 @@ def read_message(message: E) -> ReadReport:
     problems: list[Finding] = []
     token = _problems.set(problems)
     try:
-        data = _prune(message_data(message))
+        data = _prune(message_data(message, batch_ids=batch_ids))
     finally:
         _problems.reset(token)
     # Sections the ICSR always has stay, even empty, so the model names the missing element
@@ -458,8 +482,11 @@ def read_message(message: E) -> ReadReport:
     return ReadReport(message_id, data, report, problems + result.findings)
 
 
-def message_data(message: E) -> dict[str, Any]:
-    """The plain data of one ICSR message, shaped like the report model.
+def message_data(
+    message: E, *, batch_ids: tuple[str | None, str | None] = (None, None)
+) -> dict[str, Any]:
+    """The plain data of one ICSR message, shaped like the report model. `batch_ids` are the
+    batch's sender and receiver (N.1.3, N.1.4), which the message header repeats by default.
 
     Outside `read_message` a value that cannot be read raises ValueError instead of a finding.
     """
@@ -483,12 +510,14 @@ def message_data(message: E) -> dict[str, Any]:
     documents = Coded(ie, "reference/document", OID_DOCUMENT)
     related = select(ie, "outboundRelationship/relatedInvestigation")
     return {
+        "message_header": _message_header(message, act, ie, batch_ids),
         "case": _case(act, ie, events, documents, related),
         "primary_sources": [
             _primary_source(n) for n in related if has_code(n, "2", OID_RELATIONSHIP)
         ],
         "sender": _sender(ie),
         "literature": [_literature(d) for d in documents.of("2")],
+        "study": _study(role),
         "patient": _patient(role, observations, organizers) if role is not None else {},
         "reactions": reactions,
         "tests": _tests(_head(organizers.of(Group.TESTS))),
@@ -513,6 +542,33 @@ def _created(act: E | None) -> str | None:
         return None
 
 
+def _message_header(
+    message: E, act: E | None, ie: E, batch_ids: tuple[str | None, str | None]
+) -> dict[str, Any]:
+    """N.2.r where it says other than the writer derives (N.2.r.1 = C.1.1, N.2.r.2/3 = N.1.3/4,
+    N.2.r.4 = C.1.2); what agrees is left out, so the writer derives it again."""
+    kids = _kids(message)
+    message_id = _attr(_head(_with_root(kids.get("id", []), OID_MESSAGE_ID)), "extension")
+    case_id = _attr(_head(_with_root(select(ie, "id"), OID_MESSAGE_ID)), "extension")
+    sender = _attr(select_one(message, "sender/device/id"), "extension")
+    receiver = _attr(select_one(message, "receiver/device/id"), "extension")
+    time = _first(kids, "creationTime")
+    created = _attr(time, "value")
+    out: dict[str, Any] = {
+        "message_id": message_id if message_id != case_id else None,
+        "sender_id": sender if sender != batch_ids[0] else None,
+        "receiver_id": receiver if receiver != batch_ids[1] else None,
+    }
+    if time is not None and created is not None and created != _attr(
+        _child(act, "effectiveTime"), "value"
+    ):
+        try:
+            out["created_at"] = datetime_from_hl7(created, as_sent=True).isoformat()
+        except ValueError as exc:
+            _note("error", "N.2.r.4", time, f"'{created}' is not a date and time ({exc})")
+    return out
+
+
 def _with_root(nodes: list[E], root: str) -> list[E]:
     """XPath [@root='...']."""
     return [n for n in nodes if n.get("root") == root]
@@ -525,7 +581,10 @@ def _case(
     characteristics = Coded(ie, "subjectOf2/investigationCharacteristic", OID_CHARACTERISTIC)
     ids = select(ie, "id")
     expedited = events.value(Obs.EXPEDITED)
-    held = [_text(_child(d, "title")) for d in documents.of("1")]
+    held = [
+        {"title": _text(_child(d, "title")), "document": _attachment(_child(d, "text"))}
+        for d in documents.of("1")
+    ]
     other_ids = [
         {"source": n.get("assigningAuthorityName"), "case_id": n.get("extension")}
         for n in _with_root(select(ie, "subjectOf1/controlActEvent/id"), OID_OTHER_CASE_ID)
@@ -552,9 +611,12 @@ def _case(
         "most_recent": _date(_child(ie, "availabilityTime"), "C.1.5"),
         "additional_documents": _bool(events.value(Obs.ADDITIONAL_DOCUMENTS)) or False,
         "documents": held,
-        "expedited": _bool(expedited),
+        "expedited": _expedited(expedited),
         "worldwide_case_id": _attr(_head(_with_root(ids, OID_WORLDWIDE_ID)), "extension"),
         "first_sender": _coded(first_sender, FirstSender, FirstSender.oid()),
+        "other_case_ids_in_previous": _previous_case_ids(
+            characteristics.value(Characteristic.OTHER_CASE_IDS), bool(other_ids)
+        ),
         "other_case_ids": other_ids,
         "linked_reports": linked,
         "nullification": _coded(
@@ -568,34 +630,95 @@ def _case(
     }
 
 
-def _name_parts(name: E | None) -> dict[str, str | None]:
+def _study(role: E | None) -> dict[str, Any] | None:
+    """C.5: the researchStudy of the patient's role."""
+    study = select_one(role, "subjectOf1/researchStudy")
+    if study is None:
+        return None
+    kids = _kids(study)
+    registrations = []
+    for registration in select(study, "authorization/studyRegistration"):
+        place = select_one(registration, "author/territorialAuthority/governingPlace/code")
+        number = _extension_or_null(
+            _head(_with_root(select(registration, "id"), OID_STUDY_REGISTRATION)), "C.5.1.r.1"
+        )
+        country = _country_or_null(place, "C.5.1.r.2")
+        # A registration under a regional root only (FDA's IND numbers) is not a C.5.1.r.
+        if number is not None or country is not None:
+            registrations.append({"number": number, "country": country})
+    return {
+        "registrations": registrations,
+        "name": _text_or_null(_first(kids, "title"), "C.5.2"),
+        "sponsor_number": _extension_or_null(
+            _head(_with_root(kids.get("id", []), OID_SPONSOR_STUDY)), "C.5.3"
+        ),
+        "study_type": _coded(_first(kids, "code"), StudyType, StudyType.oid()),
+    }
+
+
+def _expedited(node: E | None) -> bool | None:
+    """C.1.7; its nullFlavor NI is None in the model (another flavor is warned of)."""
+    if node is not None and node.get("nullFlavor"):
+        _null(node, "C.1.7")
+    return _bool(node)
+
+
+def _previous_case_ids(node: E | None, listed: bool) -> bool | dict[str, str] | None:
+    """C.1.9.1 where it says other than C.1.9.1.r (true when identifiers are listed, else NI):
+    None when the two agree, as the writer derives it then."""
+    if node is None:
+        return None
+    value: bool | dict[str, str] | None = _bool(node)
+    if value is None:
+        value = _null(node, "C.1.9.1")
+    derived: bool | dict[str, str] = True if listed else {"null_flavor": "NI"}
+    return None if value == derived else value
+
+
+def _name_parts(name: E | None, reporter: bool = False) -> dict[str, Any]:
+    """PN: title, given, middle (a second given), family. A reporter's parts may be nullFlavors
+    (C.2.r.1.x); the sender's may not, and read as absent."""
     kids = _kids(name)
     givens = kids.get("given", [])
+
+    def part(node: E | None, element: str) -> Any:
+        return _text_or_null(node, element) if reporter else _text(node)
+
+    given = givens[0] if givens else None
+    # A middle name without a given name is sent after a placeholder <given nullFlavor="NI"/>.
+    if given is not None and len(givens) > 1 and given.get("nullFlavor") == "NI":
+        given = None
     return {
-        "title": _text(_first(kids, "prefix")),
-        "given_name": _text(givens[0]) if givens else None,
-        "middle_name": _text(givens[1]) if len(givens) > 1 else None,
-        "family_name": _text(_first(kids, "family")),
+        "title": part(_first(kids, "prefix"), "C.2.r.1.1"),
+        "given_name": part(given, "C.2.r.1.2"),
+        "middle_name": part(givens[1], "C.2.r.1.3") if len(givens) > 1 else None,
+        "family_name": part(_first(kids, "family"), "C.2.r.1.4"),
     }
 
 
 _TELECOMS = (("tel:", "phone"), ("fax:", "fax"), ("mailto:", "email"))
 
 
-def _contact(entity: E | None) -> dict[str, str | None]:
+def _contact(entity: E | None, reporter: bool = False) -> dict[str, Any]:
+    """Address, organisation and telecoms; a reporter's (C.2.r.2.x) may be nullFlavors."""
     kids = _kids(entity)
     addr = _kids(_first(kids, "addr"))
-    out: dict[str, str | None] = {
-        "street": _text(_first(addr, "streetAddressLine")),
-        "city": _text(_first(addr, "city")),
-        "state": _text(_first(addr, "state")),
-        "postcode": _text(_first(addr, "postalCode")),
-        "department": _text(select_one(entity, "representedOrganization/name")),
-        "organisation": _text(
+
+    def part(node: E | None, element: str) -> Any:
+        return _text_or_null(node, element) if reporter else _text(node)
+
+    out: dict[str, Any] = {
+        "street": part(_first(addr, "streetAddressLine"), "C.2.r.2.3"),
+        "city": part(_first(addr, "city"), "C.2.r.2.4"),
+        "state": part(_first(addr, "state"), "C.2.r.2.5"),
+        "postcode": part(_first(addr, "postalCode"), "C.2.r.2.6"),
+        "department": part(select_one(entity, "representedOrganization/name"), "C.2.r.2.2"),
+        "organisation": part(
             select_one(
                 entity,
                 "representedOrganization/assignedEntity/representedOrganization/name",
-            )
+            ),
+            "C.2.r.2.1",
         ),
     }
     telecoms = kids.get("telecom", [])
@@ -613,6 +736,13 @@ def _country(node: E | None) -> str | None:
     return _attr(node, "code")
 
 
+def _country_or_null(node: E | None, element: str) -> str | dict[str, str] | None:
+    """A country code, or the nullFlavor sent in its place (C.2.r.3, C.5.1.r.2)."""
+    if node is not None and node.get("nullFlavor"):
+        return _null(node, element)
+    return _country(node)
+
+
 def _primary_source(inv: E) -> dict[str, Any]:
     entity = select_one(inv, "subjectOf2/controlActEvent/author/assignedEntity")
     person = _child(entity, "assignedPerson")
@@ -620,15 +750,18 @@ def _primary_source(inv: E) -> dict[str, Any]:
     priority = (
         _attr(_child(relationship, "priorityNumber"), "value") if relationship is not None else None
     )
-    contact = _contact(entity)
+    contact = _contact(entity, reporter=True)
     contact.pop("fax", None)
+    qualification = select_one(person, "asQualifiedEntity/code")
+    if qualification is not None and qualification.get("nullFlavor"):
+        _null(qualification, "C.2.r.4")  # UNK is None in the model; another flavor is warned of
     return {
-        **_name_parts(_child(person, "name")),
+        **_name_parts(_child(person, "name"), reporter=True),
         **contact,
-        "country": _country(select_one(person, "asLocatedEntity/location/code")),
-        "qualification": _coded(
-            select_one(person, "asQualifiedEntity/code"), Qualification, Qualification.oid()
+        "country": _country_or_null(
+            select_one(person, "asLocatedEntity/location/code"), "C.2.r.3"
         ),
+        "qualification": _coded(qualification, Qualification, Qualification.oid()),
         "primary_for_regulatory": _is_one(priority),
     }
 

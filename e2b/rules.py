@@ -316,10 +316,7 @@ def case_identification(icsr: Icsr) -> Iterator[Finding]:
     if report_type is None:
         yield _error(icsr, "C.1.3", icsr.ie, "the type of report is missing")
     yield from _in_list(icsr, "C.1.3", report_type, ReportType, "type of report")
-    if report_type is not None and report_type.get("code") == ReportType.STUDY.value:
-        study_type = select_one(icsr.role, "subjectOf1/researchStudy/code")
-        if study_type is None:
-            yield _error(icsr, "C.5.4", report_type, "a report from a study needs the study type")
+    # A study report's C.5.4 is the model layer's (e2b.model_rules), which now holds C.5.
 
     low = select_one(icsr.ie, "effectiveTime/low")
     recent = select_one(icsr.ie, "availabilityTime")
@@ -366,12 +363,7 @@ def case_identification(icsr: Icsr) -> Iterator[Finding]:
     other = characteristic(Characteristic.OTHER_CASE_IDS)
     if other is None:
         yield _error(icsr, "C.1.9.1", icsr.ie, "'other case identifiers' (true or NI) is missing")
-    elif other.get("value") == "false":
-        yield _error(icsr, "C.1.9.1", other, "false is not allowed: send true or nullFlavor NI")
-    elif other.get("value") == "true" and not select(icsr.ie, "subjectOf1/controlActEvent/id"):
-        yield _error(
-            icsr, "C.1.9.1.r.2", other, "other case identifiers are announced but none is given"
-        )
+    # false, and true without identifiers: the model layer's (C.1.9.1 is a field of the model).
 
     nullification = characteristic(Characteristic.NULLIFICATION)
     yield from _in_list(icsr, "C.1.11.1", nullification, Nullification, "nullification/amendment")
@@ -858,7 +850,6 @@ CHECKS: dict[str, tuple[Check, ...]] = {
     "case_identification": (
         ("C.1.3", "sent"),
         ("C.1.3", "code"),
-        ("C.5.4", "conditional"),
         ("C.1.4", "sent"),
         ("C.1.4", "format"),
         ("C.1.5", "sent"),
@@ -869,7 +860,6 @@ CHECKS: dict[str, tuple[Check, ...]] = {
         ("C.1.8.2", "sent"),
         ("C.1.8.2", "code"),
         ("C.1.9.1", "sent"),
-        ("C.1.9.1.r.2", "conditional"),
         ("C.1.11.1", "code"),
     ),
     "primary_sources": (

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
@@ -41,12 +41,16 @@ TEMPLATE = "icsr.xml.j2"
 
 @dataclass(frozen=True)
 class BatchHeader:
-    """N.1 / N.2.r transmission identifiers; they come from configuration, not from the report."""
+    """N.1 transmission identifiers; they come from configuration, not from the report. The
+    message header (N.2.r) takes its sender and receiver from here unless the report's
+    `message_header` says otherwise. Each field names its element in its metadata."""
 
-    batch_id: str  # N.1.2
-    sender_id: str  # N.1.3 and N.2.r.2
-    receiver_id: str  # N.1.4 and N.2.r.3
-    created_at: datetime  # N.1.5
+    batch_id: str = field(metadata={"e2b": "N.1.2"})
+    sender_id: str = field(metadata={"e2b": "N.1.3"})  # and N.2.r.2 by default
+    receiver_id: str = field(metadata={"e2b": "N.1.4"})  # and N.2.r.3 by default
+    created_at: datetime = field(metadata={"e2b": "N.1.5"})
+    # N.1.1: 1 = ichicsr, the only type of message an ICSR batch has
+    message_type: str = field(default="1", metadata={"e2b": "N.1.1"})
 
 
 def build_batch(reports: Sequence[ICSR], header: BatchHeader) -> etree._Element:
@@ -144,6 +148,11 @@ def _ts(value: str | Null) -> Markup:
     return Markup('value="{}"').format(to_hl7(value))
 
 
+def _is_null(value: object) -> bool:
+    """`{% if value is null %}`: a three-state value sent as a nullFlavor."""
+    return isinstance(value, Null)
+
+
 def _seriousness_codes(seriousness: Seriousness) -> list[tuple[str, bool]]:
     """(observation code, applies) for E.i.3.2a-f in the mapping's order."""
     return [(code, getattr(seriousness, name)) for name, code in mapping.SERIOUSNESS_CODES.items()]
@@ -238,6 +247,7 @@ def _template_parts() -> dict[str, Callable[..., str]]:
         seriousness_codes=_seriousness_codes,
         uri_part=uri_part,
     )
+    env.tests["null"] = _is_null
     macros = vars(env.get_template(TEMPLATE).module)
     return {name: macros[name] for name in ("batch_start", "message", "batch_end")}
 

@@ -361,10 +361,11 @@ def _reaction_line(number: int, reaction: Reaction) -> _ReactionLine:
 
 def _reporter(source: PrimarySource) -> _Reporter:
     qualification = source.qualification.label if source.qualification else None
-    organisation = source.organisation
-    if organisation and source.department:
-        organisation += f" ({source.department})"
-    details = [qualification, organisation, source.city, source.country]
+    organisation = _said(source.organisation)
+    department = _said(source.department)
+    if organisation and department:
+        organisation += f" ({department})"
+    details = [qualification, organisation, _said(source.city), _said(source.country)]
     contact = [source.phone, source.email]
     return _Reporter(
         name=_clip(source.display_name, TEXT_CHARS) or "name not given",
@@ -413,6 +414,11 @@ def _date(value: str | Null | None) -> str | None:
     if isinstance(value, Null):
         return NULL_WORDS[value.null_flavor]
     return value
+
+
+def _said(value: str | Null | None) -> str | None:
+    """A reporter's detail as the e-mail shows it; a nullFlavor is said in words."""
+    return _date(value)
 
 
 NULL_WORDS = {

@@ -45,7 +45,8 @@ def _study(report: Report, today: date) -> Iterator[Finding]:
         yield _error(
             "C.5.4",
             "case.report_type",
-            "reports from studies need study details, which this tool does not collect",
+            "this form files spontaneous reports; it does not collect the study details (C.5) "
+            "a report from a study needs",
         )
 
 

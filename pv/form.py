@@ -17,7 +17,9 @@ from annotated_types import MaxLen
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from e2b.elements import element as element_row
 from e2b.findings import Finding
+from e2b.model import Null
 from pv.model import Report
 
 _TOKEN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
@@ -77,6 +79,20 @@ def _max_length(info: FieldInfo) -> int | None:
     return None
 
 
+def _holds_null(annotation: Any) -> bool:
+    return annotation is Null or any(_holds_null(arg) for arg in get_args(annotation))
+
+
+def _table_length(info: FieldInfo, element: str | None) -> int | None:
+    """A three-state text's limit: the element table's (a union with Null cannot carry it)."""
+    if element is None or not _holds_null(info.annotation):
+        return None
+    try:
+        return element_row(element).max_length
+    except KeyError:
+        return None
+
+
 @cache
 def field_meta(path: str) -> FieldMeta:
     """The model field at `path` (list indices ignored); KeyError for a path the model lacks."""
@@ -104,7 +120,7 @@ def field_meta(path: str) -> FieldMeta:
         title=str(info.title or path_tokens(path)[-1]),
         element=element,
         required=required,
-        max_length=_max_length(info),
+        max_length=_max_length(info) or _table_length(info, element),
         description=info.description,
     )
 

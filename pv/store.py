@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from e2b.dates import bounds
 from e2b.findings import Finding
+from e2b.model import value_of
 from pv import audit
 from pv.catalogue import load_catalogue
 from pv.clock import days_open, due_date, is_overdue
@@ -753,7 +754,7 @@ def case_columns(report: Report) -> dict[str, Any]:
     catalogue = load_catalogue()
     source = report.primary_source
     reporter = source.display_name
-    contact = " / ".join(p for p in (source.email, source.organisation) if p)
+    contact = " / ".join(p for p in (source.email, value_of(source.organisation)) if p)
     categories = _categories(report)
     codes = _unique(r.term.code for r in report.reactions)
     terms = _unique(_term_name(catalogue, code) for code in codes)

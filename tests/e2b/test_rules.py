@@ -108,8 +108,6 @@ CASES: list[tuple[str, Callable[[etree._Element], None], str]] = [
     ("C.1.8.1 twice", lambda r: nodes(r, IE)[0].insert(2, etree.fromstring(
         '<id xmlns="urn:hl7-org:v3" root="2.16.840.1.113883.3.989.2.1.3.2" extension="SA-B-2"/>')), "C.1.8.1"),
     ("C.1.8.2 outside its list", set_attr(IE + "/h:outboundRelationship/h:relatedInvestigation[h:code[@code='1']]//h:assignedEntity/h:code", "code", "5"), "C.1.8.2"),
-    ("C.1.9.1 false", set_attr(IE + "/h:subjectOf2/h:investigationCharacteristic[h:code[@code='2']]/h:value", "value", "false"), "C.1.9.1"),
-    ("C.1.9.1 true without IDs", remove(IE + "/h:subjectOf1[h:controlActEvent/h:id]"), "C.1.9.1.r.2"),
     ("C.1.11.1 outside its list", set_attr(IE + "/h:subjectOf2/h:investigationCharacteristic[h:code[@code='3']]/h:value", "code", "7"), "C.1.11.1"),
     ("no primary source", remove(IE + "/h:outboundRelationship[h:priorityNumber]"), "C.2.r"),
     ("primary source without qualification", remove(PRIMARY + "[h:priorityNumber/@value='1']//h:asQualifiedEntity"), "C.2.r.4"),
@@ -184,6 +182,8 @@ MODEL_CASES: list[tuple[str, Callable[[etree._Element], None], str, str]] = [
     ("causality points at no reaction", set_attr(AEA + "/h:component/h:causalityAssessment[h:code[@code='39']]/h:subject1//h:id", "root", "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"), "G.k.9.i.1", "drugs[0].reactions[1].reaction_id"),
     ("time to onset points at no reaction", set_attr(DRUG + "/h:outboundRelationship1/h:actReference/h:id", "root", "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"), "G.k.9.i.1", "drugs[0].reactions[1].reaction_id"),
     ("dosing interval without unit", lambda r: nodes(r, DRUG + "//h:period")[0].attrib.pop("unit"), "G.k.4.r.3", "drugs[0].dosages[0].interval_unit"),
+    ("C.1.9.1 false", set_attr(IE + "/h:subjectOf2/h:investigationCharacteristic[h:code[@code='2']]/h:value", "value", "false"), "C.1.9.1", "case.other_case_ids_in_previous"),
+    ("C.1.9.1 true without IDs", remove(IE + "/h:subjectOf1[h:controlActEvent/h:id]"), "C.1.9.1.r", "case.other_case_ids"),
 ]
 
 

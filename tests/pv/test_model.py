@@ -117,8 +117,8 @@ def test_json_schema_carries_the_elements() -> None:
 
 
 def test_json_schema_of_a_list_of_text_keeps_its_limit() -> None:
-    documents = Report.model_json_schema()["$defs"]["CaseIdentification"]["properties"]["documents"]
-    assert documents["items"]["maxLength"] == 2000
+    linked = Report.model_json_schema()["$defs"]["CaseIdentification"]["properties"]
+    assert linked["linked_reports"]["items"]["maxLength"] == 100
 
 
 # ---------------------------------------------------------------- text normalisation
