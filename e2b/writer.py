@@ -144,6 +144,11 @@ def _ts(value: str | Null) -> Markup:
     return Markup('value="{}"').format(to_hl7(value))
 
 
+def _is_null(value: object) -> bool:
+    """`{% if x is nullflavor %}`: a value sent as a nullFlavor (the model's `Null`)."""
+    return isinstance(value, Null)
+
+
 def _seriousness_codes(seriousness: Seriousness) -> list[tuple[str, bool]]:
     """(observation code, applies) for E.i.3.2a-f in the mapping's order."""
     return [(code, getattr(seriousness, name)) for name, code in mapping.SERIOUSNESS_CODES.items()]
@@ -238,6 +243,7 @@ def _template_parts() -> dict[str, Callable[..., str]]:
         seriousness_codes=_seriousness_codes,
         uri_part=uri_part,
     )
+    env.tests["nullflavor"] = _is_null
     macros = vars(env.get_template(TEMPLATE).module)
     return {name: macros[name] for name in ("batch_start", "message", "batch_end")}
 

@@ -17,7 +17,9 @@ from annotated_types import MaxLen
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from e2b.elements import element as element_row
 from e2b.findings import Finding
+from e2b.model import Null
 from pv.model import Report
 
 _TOKEN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
@@ -77,6 +79,10 @@ def _max_length(info: FieldInfo) -> int | None:
     return None
 
 
+def _holds_null(annotation: Any) -> bool:
+    return annotation is Null or any(_holds_null(arg) for arg in get_args(annotation))
+
+
 @cache
 def field_meta(path: str) -> FieldMeta:
     """The model field at `path` (list indices ignored); KeyError for a path the model lacks."""
@@ -99,12 +105,17 @@ def field_meta(path: str) -> FieldMeta:
         cls = _model_class(info.annotation)
     if info is None:
         raise KeyError(f"the report model has no field {path!r}")
+    limit = _max_length(info)
+    if limit is None and element and _holds_null(info.annotation):
+        # A three-state text (text or nullFlavor) keeps its length in the element table.
+        row = element_row(element)
+        limit = row.max_length if row.kind in ("text", "id") else None
     return FieldMeta(
         path=path,
         title=str(info.title or path_tokens(path)[-1]),
         element=element,
         required=required,
-        max_length=_max_length(info),
+        max_length=limit,
         description=info.description,
     )
 

@@ -415,18 +415,17 @@ def _sender(draw: st.DrawFn) -> dict[str, Any]:
     )
 
 
-def _condition(draw: st.DrawFn, version: str) -> dict[str, Any]:
+def _condition(draw: st.DrawFn, version: str, parent: bool) -> dict[str, Any]:
     opt = _Optional(draw)
-    return _compact(
-        draw,
-        {
-            "condition": _term(draw, version),
-            **_span(draw),
-            "continuing": opt(_OPT_BOOL),
-            "comments": opt(_opt_text(2000)),
-            "family_history": draw(_BOOL),
-        },
-    )
+    condition = {
+        "condition": _term(draw, version),
+        **_span(draw),
+        "continuing": opt(_OPT_BOOL),
+        "comments": opt(_opt_text(2000)),
+    }
+    if not parent:  # D.7.1.r.6: ICH has no family history for the parent's conditions
+        condition["family_history"] = draw(_BOOL)
+    return _compact(draw, condition)
 
 
 def _past_drug(draw: st.DrawFn, version: str) -> dict[str, Any]:
@@ -442,10 +441,10 @@ def _past_drug(draw: st.DrawFn, version: str) -> dict[str, Any]:
     )
 
 
-def _histories(draw: st.DrawFn, version: str) -> dict[str, Any]:
+def _histories(draw: st.DrawFn, version: str, parent: bool = False) -> dict[str, Any]:
     """D.7.1.r, D.7.2 and D.8.r (the same shape under the parent, D.10.7/D.10.8)."""
     return {
-        "medical_history": [_condition(draw, version) for _ in range(draw(_COUNT))],
+        "medical_history": [_condition(draw, version, parent) for _ in range(draw(_COUNT))],
         "medical_history_text": draw(_opt_text(10000, cap=_LONG_TEXT_CAP)),
         "drug_history": [_past_drug(draw, version) for _ in range(draw(_COUNT))],
     }
@@ -464,7 +463,7 @@ def _parent(draw: st.DrawFn, version: str) -> dict[str, Any]:
             "weight_kg": opt(_WEIGHT),
             "height_cm": opt(_HEIGHT),
             "sex": sex,
-            **_histories(draw, version),
+            **_histories(draw, version, parent=True),
         },
     )
 
@@ -503,8 +502,8 @@ def _patient(
         sex = Sex.FEMALE
     withheld = draw(_BOOL)
     patient = {
-        "initials_withheld": withheld,
-        "initials": None if withheld else opt(_opt_text(60)),
+        # D.1 nullFlavor MSK: known to the sender, withheld
+        "initials": {"null_flavor": "MSK"} if withheld else opt(_opt_text(60)),
         "birth_date": birth_date,
         "age": opt(_OPT_AGE),
         "gestation_at_onset": opt(_OPT_GESTATION),
