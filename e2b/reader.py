@@ -307,8 +307,8 @@ def _term_id(node: E | None) -> dict[str, str | None] | None:
     }
 
 
-def _product_ids(node: E | None, block: str) -> dict[str, Any]:
-    """G.k.2.1.1 MPID or G.k.2.1.2 PhPID (D.8.r.2/3, D.10.8.r.2/3 as `block` says) from a
+def _product_ids(node: E | None) -> dict[str, Any]:
+    """G.k.2.1.1 MPID or G.k.2.1.2 PhPID (or D.8.r.2/3, D.10.8.r.2/3) from a
     kindOfProduct/code: a PhPID names itself by codeSystemName (as we send it) or by ICH's
     placeholder system "TBD-PhPID"; any other code is an MPID (FDA: NDC, ICH: "TBD-MPID")."""
     term = _term_id(node)
@@ -847,7 +847,7 @@ def _drug_history(organizers: Coded, block: str) -> list[dict[str, Any]]:
         out.append(
             {
                 "name": _text_or_null(_child(kind, "name"), f"{block}.r.1"),
-                **_product_ids(_child(kind, "code"), block),
+                **_product_ids(_child(kind, "code")),
                 "start": times.get("start"),
                 "end": times.get("end"),
                 "indication": _meddra(related.value(Obs.INDICATION)),
@@ -1086,7 +1086,7 @@ def _drug(
     return {
         "id": drug_id,
         "role": roles.get(drug_id),
-        **_product_ids(_first(product, "code"), "G.k.2.1"),
+        **_product_ids(_first(product, "code")),
         "product_name": _text(_first(product, "name")),
         "substances": substances,
         "obtained_country": _text(

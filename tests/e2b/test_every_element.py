@@ -12,9 +12,10 @@ This module proves:
 - the XML passes the ICH XSD and the XML rule layer;
 - PyPI `e2br3`, a reader written by others, reads the XML and sees what the model says.
 
-nullFlavors: the model does not carry them yet (issue 10, another part). When it does, each
-nullFlavor case goes into the fixture next to the value it stands for, and NULL_FLAVOR_CASES
-below lists them so the coverage test can check each one is present.
+nullFlavors: each case sits in the fixture next to the values of its kind (a repeated block
+holds one as a value, another as a nullFlavor), and NULL_FLAVOR_CASES lists them so the coverage
+test can check each one is present. Elements held once per report (D.1, D.5, D.9.3, D.10.1 ...)
+keep their values here; tests/e2b/test_null_flavors.py round-trips each of their flavors.
 """
 
 from __future__ import annotations
