@@ -21,6 +21,18 @@ OID_OTHER_CASE_ID = "2.16.840.1.113883.3.989.2.1.3.3"  # C.1.9.1.r
 OID_AUTHORISATION = "2.16.840.1.113883.3.989.2.1.3.4"  # G.k.3.1
 OID_SPONSOR_STUDY = "2.16.840.1.113883.3.989.2.1.3.5"  # C.5.3
 OID_STUDY_REGISTRATION = "2.16.840.1.113883.3.989.2.1.3.6"  # C.5.1.r.1
+# D.1.1.1-D.1.1.4: the patient's record numbers, each under its own id root, with the kind of
+# record (list .4: 1 GP, 2 specialist, 3 hospital, 4 investigation).
+RECORD_NUMBERS = {
+    "gp_record_number": ("2.16.840.1.113883.3.989.2.1.3.7", "1"),
+    "specialist_record_number": ("2.16.840.1.113883.3.989.2.1.3.8", "2"),
+    "hospital_record_number": ("2.16.840.1.113883.3.989.2.1.3.9", "3"),
+    "investigation_number": ("2.16.840.1.113883.3.989.2.1.3.10", "4"),
+}
+# G.k.2.1.1 MPID and G.k.2.1.2 PhPID (D.8.r.2/3) share kindOfProduct/code, and ICH has no OIDs
+# for them yet ("TBD"): a PhPID is sent with this HL7 codeSystemName, a code without it is an MPID
+# (as FDA sends NDC codes; ICH examples name the system "TBD-MPID", so "TBD-PhPID" is one too).
+PHPID_SYSTEM_NAME = "PhPID"
 
 # ---- code systems
 OID_ICH = "2.16.840.1.113883.3.989.2.1.1"
@@ -32,6 +44,7 @@ OID_RELATIONSHIP = OID_ICH + ".22"  # 1 initial report, 2 source report
 OID_CHARACTERISTIC = OID_ICH + ".23"  # investigationCharacteristic codes
 OID_DOCUMENT = OID_ICH + ".27"  # 1 documents held by sender, 2 literature
 OID_PRODUCT_EVENT = OID_ICH + ".18"  # 1 retail supply (G.k.2.4)
+OID_RECORD_SOURCE = OID_ICH + ".4"  # D.1.1.1-4: source of the record number
 OID_MEDDRA = "2.16.840.1.113883.6.163"
 OID_COUNTRY = "1.0.3166.1.2.2"
 OID_SEX = "1.0.5218"
@@ -53,6 +66,7 @@ class Obs:
     AGE = "3"  # D.2.2, D.10.2.2
     AGE_GROUP = "4"  # D.2.3
     AUTOPSY = "5"  # D.9.3
+    BLINDED = "6"  # G.k.2.5
     BODY_WEIGHT = "7"  # D.3, D.10.4
     CAUSE_OF_DEATH = "8"  # D.9.4.r
     CODED_DRUG_INFORMATION = "9"  # G.k.10.r

@@ -212,6 +212,28 @@ def value_of(value: _T | Null | None) -> _T | None:
     return None if value is None or isinstance(value, Null) else value
 
 
+# F.r.3.2: a number, or NINF / PINF (below / above the measurable range).
+DecimalOrNull = Annotated[
+    Annotated[Decimal, Field(max_digits=12, decimal_places=4), Tag("<value>")] | _NULL, _PICK
+]
+
+
+def _unknown_is_absent(value: Any) -> Any:
+    """For an element always sent, absent is written as nullFlavor UNK (D.1, D.10.1): a UNK read
+    back is the same absence, so the model holds one form for one XML."""
+    if isinstance(value, Null):
+        flavor = value.null_flavor
+    elif isinstance(value, dict) and set(value) == {"null_flavor"}:
+        flavor = value["null_flavor"]
+    else:
+        return value
+    return None if flavor == NullFlavor.UNK else value
+
+
+# D.1, D.10.1: text or a nullFlavor other than UNK (which is how absence is sent).
+SentTextOrNull = Annotated[OptTextOrNull, BeforeValidator(_unknown_is_absent)]
+
+
 class MeddraTerm(Model):
     """A MedDRA coded term: version and LLT code travel together (e.g. E.i.2.1a/b)."""
 
@@ -223,11 +245,19 @@ class TermId(Model):
     """An ISO IDMP / EDQM term (dose form, route): version and id travel together (e.g.
     G.k.4.r.10.2a/b), with the code system they were sent under and its display name."""
 
-    version: OptText = e2b("a", "term version date / number", default=None, max_length=10)
-    # HL7 CE: a code is one token, a code system an OID.
-    code: str = e2b("b", "term id", max_length=100, pattern=r"^\S+$")
+    # ICH allows 10 characters; FDA's own examples send 12 ("201411011202"), so the limit is a
+    # model rule's (a received file keeps what it sent, with a warning).
+    version: OptText = e2b("a", "term version date / number", default=None, max_length=100)
+    # HL7 CE: a code is one token, a code system an OID. 1000 is the longest TermID (an MPID);
+    # each element's own limit (100 for a route) is a model rule's, from the element table.
+    code: str = e2b("b", "term id", max_length=1000, pattern=r"^\S+$")
+    # An OID, or ICH's placeholder until ISO IDMP assigns one ("TBD-MPID", "TBD-Substance").
     system: str | None = e2b(
-        None, "code system (OID)", default=None, max_length=100, pattern=r"^[0-2](\.\d+)+$"
+        None,
+        "code system (OID)",
+        default=None,
+        max_length=100,
+        pattern=r"^([0-2](\.\d+)+|TBD-[A-Za-z]+)$",
     )
     display: OptText = e2b(None, "display name", default=None, max_length=250)
 
@@ -439,21 +469,33 @@ class Sender(Model):
 # ---------------------------------------------------------------- D: patient
 
 
-class MedicalHistory(Model):
-    """D.7.1.r (or D.10.7.1.r for a parent): a disease, procedure or condition, MedDRA coded."""
+class ParentMedicalHistory(Model):
+    """D.10.7.1.r: a disease, procedure or condition of the parent, MedDRA coded.
+
+    ICH gives the parent's history no family-history flag (D.7.1.r.6 is the patient's only), so
+    this block has none: the model cannot hold what the XML has no element for."""
 
     condition: MeddraTerm = e2b("D.7.1.r.1", "condition (MedDRA)")
     start: DateOrNull | None = e2b("D.7.1.r.2", "start date", default=None)
-    continuing: bool | None = e2b("D.7.1.r.3", "continuing", default=None)
+    continuing: BoolOrNull | None = e2b("D.7.1.r.3", "continuing", default=None)
     end: DateOrNull | None = e2b("D.7.1.r.4", "end date", default=None)
     comments: OptText = e2b("D.7.1.r.5", "comments", default=None, max_length=2000)
+
+
+class MedicalHistory(ParentMedicalHistory):
+    """D.7.1.r: a disease, procedure or condition of the patient, MedDRA coded."""
+
     family_history: bool = e2b("D.7.1.r.6", "family history", default=False)
 
 
 class PastDrug(Model):
-    """D.8.r (or D.10.8.r): a relevant earlier medicine, e.g. a prior MS therapy."""
+    """D.8.r (or D.10.8.r): a relevant earlier medicine, e.g. a prior MS therapy.
 
-    name: ReqText = e2b("D.8.r.1", "name of drug as reported", max_length=250)
+    ICH: a drug is named by its MPID or its PhPID, never both (a model rule)."""
+
+    name: TextOrNull = e2b("D.8.r.1", "name of drug as reported")
+    mpid: TermId | None = e2b("D.8.r.2", "medicinal product identifier (MPID)", default=None)
+    phpid: TermId | None = e2b("D.8.r.3", "pharmaceutical product identifier (PhPID)", default=None)
     start: DateOrNull | None = e2b("D.8.r.4", "start date", default=None)
     end: DateOrNull | None = e2b("D.8.r.5", "end date", default=None)
     indication: MeddraTerm | None = e2b("D.8.r.6", "indication (MedDRA)", default=None)
@@ -474,7 +516,7 @@ class Death(Model):
     reported_causes: list[CauseOfDeath] = e2b(
         "D.9.2.r", "reported causes of death", default_factory=list
     )
-    autopsy: bool | None = e2b("D.9.3", "autopsy done", default=None)
+    autopsy: BoolOrNull | None = e2b("D.9.3", "autopsy done", default=None)
     autopsy_causes: list[CauseOfDeath] = e2b(
         "D.9.4.r", "autopsy-determined causes", default_factory=list
     )
@@ -483,7 +525,11 @@ class Death(Model):
 class Parent(Model):
     """D.10: the parent, for a parent-child / foetus report (the report is about the child)."""
 
-    identification: OptText = e2b("D.10.1", "parent identification", default=None, max_length=60)
+    identification: SentTextOrNull = e2b(
+        "D.10.1",
+        "parent identification",
+        description="None is sent as nullFlavor UNK",
+    )
     birth_date: DateOrNull | None = e2b("D.10.2.1", "parent's date of birth", default=None)
     age: Age | None = e2b("D.10.2.2", "parent's age", default=None)
     last_menstrual_period: DateOrNull | None = e2b(
@@ -495,8 +541,8 @@ class Parent(Model):
     height_cm: Decimal | None = e2b(
         "D.10.5", "parent's height (cm)", default=None, gt=0, max_digits=3, decimal_places=0
     )
-    sex: Sex | None = e2b("D.10.6", "parent's sex", default=None)
-    medical_history: list[MedicalHistory] = e2b(
+    sex: SexOrNull | None = e2b("D.10.6", "parent's sex", default=None)
+    medical_history: list[ParentMedicalHistory] = e2b(
         "D.10.7.1.r", "parent's medical history", default_factory=list
     )
     medical_history_text: OptText = e2b(
@@ -510,19 +556,16 @@ class Parent(Model):
 class Patient(Model):
     """D: the patient."""
 
-    initials_withheld: bool = e2b(
-        "D.1",
-        "initials known but withheld",
-        default=False,
-        description="Sent as nullFlavor MSK when the initials are known but not transmitted",
-    )
-    initials: OptText = e2b(
+    initials: SentTextOrNull = e2b(
         "D.1",
         "patient initials",
-        default=None,
-        max_length=60,
-        description="Initials only; None is sent as nullFlavor UNK",
+        description="Initials only; nullFlavor MSK when known but withheld; None is sent as "
+        "nullFlavor UNK",
     )
+    gp_record_number: OptTextOrNull = e2b("D.1.1.1", "GP medical record number")
+    specialist_record_number: OptTextOrNull = e2b("D.1.1.2", "specialist record number")
+    hospital_record_number: OptTextOrNull = e2b("D.1.1.3", "hospital record number")
+    investigation_number: OptTextOrNull = e2b("D.1.1.4", "investigation number")
     birth_date: DateOrNull | None = e2b("D.2.1", "date of birth", default=None)
     age: Age | None = e2b("D.2.2", "age at onset", default=None)
     gestation_at_onset: Gestation | None = e2b(
@@ -535,14 +578,12 @@ class Patient(Model):
     height_cm: Decimal | None = e2b(
         "D.4", "height (cm)", default=None, gt=0, max_digits=3, decimal_places=0
     )
-    sex: Sex | None = e2b("D.5", "sex", default=None)
+    sex: SexOrNull | None = e2b("D.5", "sex", default=None)
     last_menstrual_period: DateOrNull | None = e2b("D.6", "last menstrual period", default=None)
     medical_history: list[MedicalHistory] = e2b(
         "D.7.1.r", "relevant medical history", default_factory=list
     )
-    medical_history_text: OptText = e2b(
-        "D.7.2", "medical history (text)", default=None, max_length=10000
-    )
+    medical_history_text: OptTextOrNull = e2b("D.7.2", "medical history (text)")
     concomitant_therapies: bool = e2b("D.7.3", "concomitant therapies", default=False)
     drug_history: list[PastDrug] = e2b("D.8.r", "past drug history", default_factory=list)
     death: Death | None = e2b("D.9", "death", default=None)
@@ -635,6 +676,17 @@ class Reaction(Model):
 # ---------------------------------------------------------------- F: tests
 
 
+class ResultValue(Model):
+    """F.r.3.2 / F.r.3.3: a test result's number and its (constrained UCUM) unit. The number may
+    be nullFlavor NINF or PINF, a result below or above the measurable range, still with its
+    unit."""
+
+    value: DecimalOrNull = e2b("F.r.3.2", "test result (value)")
+    unit: str = e2b(
+        "F.r.3.3", "test result (unit)", min_length=1, max_length=50, pattern=r"^[^\s]+$"
+    )
+
+
 class TestResult(Model):
     """F.r: a test or procedure result relevant to the case (e.g. a platelet count)."""
 
@@ -644,7 +696,7 @@ class TestResult(Model):
     name: OptText = e2b("F.r.2.1", "test name", default=None, max_length=250)
     test: MeddraTerm | None = e2b("F.r.2.2", "test name (MedDRA)", default=None)
     result_code: TestResultCode | None = e2b("F.r.3.1", "result (coded)", default=None)
-    result: Quantity | None = e2b("F.r.3.2", "result value and unit", default=None)
+    result: ResultValue | None = e2b("F.r.3", "result value and unit", default=None)
     result_text: OptText = e2b("F.r.3.4", "result (free text)", default=None, max_length=2000)
     # F.r.4/F.r.5 travel as PQ values in the result's unit (ICH IG), so they are numbers.
     normal_low: Decimal | None = e2b(
@@ -664,6 +716,7 @@ class Substance(Model):
     """G.k.2.3.r: an active ingredient and its strength."""
 
     name: ReqText = e2b("G.k.2.3.r.1", "substance name", max_length=250)
+    term: TermId | None = e2b("G.k.2.3.r.2", "substance (term id)", default=None)
     strength: Quantity | None = e2b("G.k.2.3.r.3", "strength", default=None)
 
 
@@ -684,15 +737,13 @@ class Dosage(Model):
     duration: Interval | None = e2b("G.k.4.r.6", "duration of administration", default=None)
     batch: OptText = e2b("G.k.4.r.7", "batch / lot number", default=None, max_length=35)
     text: OptText = e2b("G.k.4.r.8", "dosage text", default=None, max_length=2000)
-    dose_form: OptText = e2b("G.k.4.r.9.1", "pharmaceutical dose form", default=None, max_length=60)
+    dose_form: OptTextOrNull = e2b("G.k.4.r.9.1", "pharmaceutical dose form")
     dose_form_term: TermId | None = e2b("G.k.4.r.9.2", "dose form (term id)", default=None)
-    route: OptText = e2b("G.k.4.r.10.1", "route of administration", default=None, max_length=60)
+    route: OptTextOrNull = e2b("G.k.4.r.10.1", "route of administration")
     route_term: TermId | None = e2b(
         "G.k.4.r.10.2", "route of administration (term id)", default=None
     )
-    parent_route: OptText = e2b(
-        "G.k.4.r.11.1", "parent route of administration", default=None, max_length=60
-    )
+    parent_route: OptTextOrNull = e2b("G.k.4.r.11.1", "parent route of administration")
     parent_route_term: TermId | None = e2b(
         "G.k.4.r.11.2", "parent route of administration (term id)", default=None
     )
@@ -701,7 +752,7 @@ class Dosage(Model):
 class Indication(Model):
     """G.k.7.r: what the drug was given for."""
 
-    text: OptText = e2b("G.k.7.r.1", "indication as reported", default=None, max_length=250)
+    text: OptTextOrNull = e2b("G.k.7.r.1", "indication as reported")
     term: MeddraTerm | None = e2b("G.k.7.r.2", "indication (MedDRA)", default=None)
 
 
@@ -730,14 +781,26 @@ class DrugReaction(Model):
 
 
 class Drug(Model):
-    """G.k: one medicine: LEMTRADA as suspect, premedication and concomitant drugs."""
+    """G.k: one medicine: LEMTRADA as suspect, premedication and concomitant drugs.
+
+    ICH: a drug is identified by its MPID or its PhPID, never both (a model rule)."""
 
     id: Uuid = e2b(None, "internal drug ID", default_factory=_new_id)
     role: DrugRole = e2b("G.k.1", "role of the drug")
+    mpid: TermId | None = e2b("G.k.2.1.1", "medicinal product identifier (MPID)", default=None)
+    phpid: TermId | None = e2b(
+        "G.k.2.1.2", "pharmaceutical product identifier (PhPID)", default=None
+    )
     product_name: ReqText = e2b("G.k.2.2", "medicinal product name as reported", max_length=250)
     substances: list[Substance] = e2b("G.k.2.3.r", "active substances", default_factory=list)
     obtained_country: OptCountry = e2b(
         "G.k.2.4", "country where the drug was obtained", default=None
+    )
+    blinded: bool = e2b(
+        "G.k.2.5",
+        "investigational product blinded",
+        default=False,
+        description="Sent as true; not sent when the product is not blinded",
     )
     authorisation_number: OptText = e2b(
         "G.k.3.1", "authorisation number", default=None, max_length=35

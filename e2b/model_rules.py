@@ -26,7 +26,7 @@ from e2b.codelists import DrugRole, Outcome, ReportType, SenderType
 from e2b.dates import PartialDate, Precision, is_before, precision
 from e2b.elements import element as element_row
 from e2b.findings import Finding, Severity
-from e2b.model import ICSR, MeddraTerm, Null, value_of
+from e2b.model import ICSR, MeddraTerm, Null, TermId, value_of
 
 Rule = Callable[[ICSR, date], Iterator[Finding]]
 
@@ -343,22 +343,46 @@ def _patient(report: ICSR, today: date) -> Iterator[Finding]:
         patient.height_cm,
         patient.gestation_at_onset,
     )
-    if not patient.initials_withheld and not any(x is not None for x in identifying):
+    # Initials withheld (MSK) are known to the sender: they identify; ASKU / NASK do not, nor
+    # does a sex sent as a nullFlavor.
+    withheld = isinstance(patient.initials, Null) and patient.initials.null_flavor == "MSK"
+    if not withheld and not any(x is not None and not isinstance(x, Null) for x in identifying):
         yield _error(
             "D.1",
             "patient.initials",
             "the patient must be identifiable: give initials, age, age group, date of birth or sex",
         )
-    if patient.initials_withheld and patient.initials:
-        yield _error(
-            "D.1",
-            "patient.initials_withheld",
-            "initials are given and also marked as withheld: choose one",
-        )
     parent = patient.parent
     if parent is not None and parent.sex is None:
         # ICH: D.10.6 is required whenever any parent information is sent.
         yield _error("D.10.6", "patient.parent.sex", "the parent's sex is required")
+
+
+def _product_ids(report: ICSR, today: date) -> Iterator[Finding]:
+    """ICH: a drug entry has an MPID or a PhPID, not both (G.k.2.1.1/2, D.8.r.2/3, D.10.8.r.2/3);
+    a TermID fits its element's length (TermId holds the longest, an MPID's 1,000)."""
+    for model, path in _nodes(report):
+        values = vars(model)
+        for name, value in values.items():
+            if isinstance(value, TermId):
+                field_path = f"{path}.{name}" if path else name
+                element = element_of(model, name, field_path)
+                for part, half, what in (("code", "b", ""), ("version", "a", " version")):
+                    text = getattr(value, part)
+                    limit = element_row(element + half).max_length
+                    if text is not None and limit is not None and len(text) > limit:
+                        yield _error(
+                            element + half,
+                            f"{field_path}.{part}",
+                            f"{_title(model, name)}{what} is too long (at most {limit} characters)",
+                        )
+        if values.get("mpid") is not None and values.get("phpid") is not None:
+            field_path = f"{path}.phpid" if path else "phpid"
+            yield _error(
+                element_of(model, "phpid", field_path),
+                field_path,
+                "give the MPID or the PhPID of the product, not both",
+            )
 
 
 def _death(report: ICSR, today: date) -> Iterator[Finding]:
@@ -606,6 +630,7 @@ RULES: tuple[Rule, ...] = (
     _sender,
     _patient,
     _death,
+    _product_ids,
     _reactions,
     _tests,
     _drugs,
@@ -679,6 +704,18 @@ def _meddra_checks() -> tuple[Check, ...]:
     return tuple(dict.fromkeys(out))
 
 
+def _product_checks() -> tuple[Check, ...]:
+    """`_product_ids`: MPID or PhPID, not both; each TermID's code and version within length."""
+    out: list[Check] = []
+    for cls, name, path in _fields(ICSR):
+        if _model_in(cls.model_fields[name].annotation) is TermId:
+            element = _field_element(cls, name, path)
+            out += [(element + "a", "length"), (element + "b", "length")]
+        if name == "phpid":
+            out.append((_field_element(cls, name, path), "consistent"))
+    return tuple(dict.fromkeys(out))
+
+
 def _three_state_checks(kind: Kind) -> tuple[Check, ...]:
     """`_null_flavors` and `_text_lengths`: every element whose field may hold a nullFlavor."""
     out = [
@@ -729,6 +766,7 @@ CHECKS: dict[str, tuple[Check, ...]] = {
         ("E.i", "unique"),
     ),
     "_meddra_versions": _meddra_checks(),
+    "_product_ids": _product_checks(),
     "_null_flavors": _three_state_checks("null_flavor"),
     "_text_lengths": _three_state_checks("length"),
 }

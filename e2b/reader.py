@@ -53,6 +53,8 @@ from e2b.mapping import (
     OID_STUDY_REGISTRATION,
     OID_VALUE_GROUP,
     OID_WORLDWIDE_ID,
+    PHPID_SYSTEM_NAME,
+    RECORD_NUMBERS,
     SERIOUSNESS_CODES,
     TIME_FROM_FIRST_DOSE,
     TIME_FROM_LAST_DOSE,
@@ -213,7 +215,7 @@ def _null(node: E, element: str) -> dict[str, str] | None:
 
 
 def _text_or_null(node: E | None, element: str) -> str | dict[str, str] | None:
-    """Element text, or the nullFlavor sent in its place (C.2.r.1.2, C.5.2 ...)."""
+    """Element text, or the nullFlavor sent in its place (C.2.r.1.2, D.7.2, G.k.7.r.1 ...)."""
     if node is None:
         return None
     return _null(node, element) if node.get("nullFlavor") else _text(node)
@@ -224,6 +226,20 @@ def _extension_or_null(node: E | None, element: str) -> str | dict[str, str] | N
     if node is None:
         return None
     return _null(node, element) if node.get("nullFlavor") else _attr(node, "extension")
+
+
+def _bool_or_null(node: E | None, element: str) -> bool | dict[str, str] | None:
+    """An HL7 BL, or the nullFlavor sent in its place (D.7.1.r.3, D.9.3)."""
+    if node is None:
+        return None
+    return _null(node, element) if node.get("nullFlavor") else _bool(node)
+
+
+def _code_or_null(node: E | None, element: str) -> str | dict[str, str] | None:
+    """A code (D.5 sex), or the nullFlavor sent in its place."""
+    if node is None:
+        return None
+    return _null(node, element) if node.get("nullFlavor") else _attr(node, "code")
 
 
 def _date(node: E | None, element: str) -> str | None:
@@ -301,6 +317,18 @@ def _term_id(node: E | None) -> dict[str, str | None] | None:
         "system": _attr(node, "codeSystem"),
         "display": _attr(node, "displayName"),
     }
+
+
+def _product_ids(node: E | None) -> dict[str, Any]:
+    """G.k.2.1.1 MPID or G.k.2.1.2 PhPID (or D.8.r.2/3, D.10.8.r.2/3) from a
+    kindOfProduct/code: a PhPID names itself by codeSystemName (as we send it) or by ICH's
+    placeholder system "TBD-PhPID"; any other code is an MPID (FDA: NDC, ICH: "TBD-MPID")."""
+    term = _term_id(node)
+    if term is None or node is None:
+        return {}
+    names = {(node.get(a) or "").strip().lower() for a in ("codeSystemName", "codeSystem")}
+    phpid = names & {PHPID_SYSTEM_NAME.lower(), "tbd-" + PHPID_SYSTEM_NAME.lower()}
+    return {"phpid" if phpid else "mpid": term}
 
 
 def _pq(node: E | None) -> dict[str, str] | None:
@@ -818,23 +846,22 @@ def _patient(role: E, observations: Coded, organizers: Coded) -> dict[str, Any]:
         death = {
             "date": death_date,
             "reported_causes": reported,
-            "autopsy": _bool(_child(autopsy_obs, "value")),
+            "autopsy": _bool_or_null(_child(autopsy_obs, "value"), "D.9.3"),
             "autopsy_causes": autopsy_causes,
         }
     parent_role = _head([r for r in person.get("role", []) if has_code(r, "PRN")])
     history = _history(organizers, "D.7")
-    name = _first(person, "name")
     return {
-        "initials": _text(name),
-        # D.1 nullFlavor MSK: known to the sender, withheld for privacy (ICH IG).
-        "initials_withheld": _attr(name, "nullFlavor") == "MSK" or None,
+        # D.1 nullFlavor MSK: known to the sender, withheld for privacy (ICH IG); UNK is absent.
+        "initials": _text_or_null(_first(person, "name"), "D.1"),
+        **_record_numbers(person.get("asIdentifiedEntity", [])),
         "birth_date": _date_or_null(_first(person, "birthTime"), "D.2.1"),
         "age": _pq(observations.value(Obs.AGE)),
         "gestation_at_onset": _pq(observations.value(Obs.GESTATION_PERIOD)),
         "age_group": _coded(observations.value(Obs.AGE_GROUP), AgeGroup, AgeGroup.oid()),
         "weight_kg": _attr(observations.value(Obs.BODY_WEIGHT), "value"),
         "height_cm": _attr(observations.value(Obs.HEIGHT), "value"),
-        "sex": _attr(_first(person, "administrativeGenderCode"), "code"),
+        "sex": _code_or_null(_first(person, "administrativeGenderCode"), "D.5"),
         "last_menstrual_period": _date_or_null(
             observations.value(Obs.LAST_MENSTRUAL_PERIOD), "D.6"
         ),
@@ -843,6 +870,21 @@ def _patient(role: E, observations: Coded, organizers: Coded) -> dict[str, Any]:
         "death": death,
         "parent": _parent(parent_role) if parent_role is not None else None,
     }
+
+
+def _record_numbers(entities: list[E]) -> dict[str, Any]:
+    """D.1.1.1-4: each record number is the id under its own root (MSK in its place allowed)."""
+    out: dict[str, Any] = {}
+    for name, (root, _source) in RECORD_NUMBERS.items():
+        element = "D.1.1." + _source
+        for entity in entities:
+            node = _head(_with_root(select(entity, "id"), root))
+            if node is not None:
+                out[name] = (
+                    _null(node, element) if node.get("nullFlavor") else _attr(node, "extension")
+                )
+                break
+    return out
 
 
 def _cause(value: E) -> dict[str, Any]:
@@ -856,8 +898,8 @@ def _parent(role: E) -> dict[str, Any]:
     history = _history(organizers, "D.10.7")
     history.pop("concomitant_therapies", None)
     return {
-        "identification": _text(_first(person, "name")),
-        "sex": _attr(_first(person, "administrativeGenderCode"), "code"),
+        "identification": _text_or_null(_first(person, "name"), "D.10.1"),
+        "sex": _code_or_null(_first(person, "administrativeGenderCode"), "D.10.6"),
         "birth_date": _date_or_null(_first(person, "birthTime"), "D.10.2.1"),
         "age": _pq(observations.value(Obs.AGE)),
         "last_menstrual_period": _date_or_null(
@@ -887,21 +929,37 @@ def _history(organizers: Coded, block: str) -> dict[str, Any]:
                 "condition": _meddra(_first(kids, "code")),
                 "start": times.get("start"),
                 "end": times.get("end"),
-                "continuing": _bool(
+                "continuing": _bool_or_null(
                     Coded(obs, "inboundRelationship/observation", OID_OBSERVATION).value(
                         Obs.CONTINUING
-                    )
+                    ),
+                    f"{block}.1.r.3",
                 ),
                 "comments": _text(related.value(Obs.COMMENT)),
-                "family_history": _bool(related.value(Obs.FAMILY_HISTORY)) or False,
+                **_family_history(related.value(Obs.FAMILY_HISTORY), block),
             }
         )
     components = Coded(org, "component/observation", OID_OBSERVATION)
     return {
         "medical_history": items,
-        "medical_history_text": _text(components.value(Obs.HISTORY_TEXT)),
+        "medical_history_text": _text_or_null(components.value(Obs.HISTORY_TEXT), f"{block}.2"),
         "concomitant_therapies": _bool(components.value(Obs.CONCOMITANT_THERAPY)) or False,
     }
+
+
+def _family_history(value: E | None, block: str) -> dict[str, Any]:
+    """D.7.1.r.6; the parent's history (D.10.7.1.r) has no such element: warned and left out."""
+    if block == "D.7":
+        return {"family_history": _bool(value) or False}
+    if value is not None:
+        _note(
+            "warning",
+            "D.10.7.1.r",
+            value,
+            "family history is an element of the patient's medical history only (D.7.1.r.6), "
+            "not of the parent's; it is left out",
+        )
+    return {}
 
 
 def _drug_history(organizers: Coded, block: str) -> list[dict[str, Any]]:
@@ -911,9 +969,11 @@ def _drug_history(organizers: Coded, block: str) -> list[dict[str, Any]]:
     for sa in select(org, "component/substanceAdministration"):
         times = _effective_parts(_child(sa, "effectiveTime"), f"{block}.r.4", f"{block}.r.5")
         related = Coded(sa, "outboundRelationship2/observation", OID_OBSERVATION)
+        kind = select_one(sa, "consumable/instanceOfKind/kindOfProduct")
         out.append(
             {
-                "name": _text(select_one(sa, "consumable/instanceOfKind/kindOfProduct/name")),
+                "name": _text_or_null(_child(kind, "name"), f"{block}.r.1"),
+                **_product_ids(_child(kind, "code")),
                 "start": times.get("start"),
                 "end": times.get("end"),
                 "indication": _meddra(related.value(Obs.INDICATION)),
@@ -987,17 +1047,17 @@ def _qualified(value: E) -> str | None:
     return " and ".join(parts) or None
 
 
-def _test_result(values: list[E]) -> tuple[dict[str, str] | None, str | None]:
+def _test_result(values: list[E]) -> tuple[dict[str, Any] | None, str | None]:
     """F.r.3.2/3.3 (a number and unit) and F.r.3.4 (text) from an observation's values; an
     observation may send both."""
-    result = None
+    result: dict[str, Any] | None = None
     texts = []
     for value in values:
         kind = (value.get(_XSI_TYPE) or "").split(":")[-1]
         if kind == "PQ" or (kind == "IVL_PQ" and value.get("value") is not None):
             result = _pq(value)
         elif kind == "IVL_PQ" and (center := _child(value, "center")) is not None:
-            result = _pq(center)
+            result = _pq(center) or _infinite(center)
         elif kind == "IVL_PQ":
             qualified = _qualified(value)
             if qualified is not None:
@@ -1014,6 +1074,14 @@ def _test_result(values: list[E]) -> tuple[dict[str, str] | None, str | None]:
             if text is not None:
                 texts.append(text)
     return result, "\n".join(texts) if texts else None
+
+
+def _infinite(center: E) -> dict[str, Any] | None:
+    """F.r.3.2 as nullFlavor NINF / PINF (below / above the measurable range) with its unit."""
+    flavor = _null(center, "F.r.3.2") if center.get("nullFlavor") else None
+    if flavor is None:
+        return None
+    return {"value": flavor, "unit": center.get("unit") or "1"}
 
 
 def _normal_bounds(obs: E) -> tuple[str | None, str | None]:
@@ -1146,12 +1214,13 @@ def _drug(
     substances = [
         {
             "name": _text(select_one(ingredient, "ingredientSubstance/name")),
+            "term": _term_id(select_one(ingredient, "ingredientSubstance/code")),
             "strength": _pq(select_one(ingredient, "quantity/numerator")),
         }
         for ingredient in product.get("ingredient", [])
     ]
     indications = [
-        {"text": _text(_child(v, "originalText")), "term": _meddra(v)}
+        {"text": _text_or_null(_child(v, "originalText"), "G.k.7.r.1"), "term": _meddra(v)}
         for v in Coded(sa, "inboundRelationship/observation", OID_OBSERVATION).values(
             Obs.INDICATION
         )
@@ -1161,6 +1230,7 @@ def _drug(
     return {
         "id": drug_id,
         "role": roles.get(drug_id),
+        **_product_ids(_first(product, "code")),
         "product_name": _text(_first(product, "name")),
         "substances": substances,
         "obtained_country": _text(
@@ -1170,6 +1240,7 @@ def _drug(
                 "/performer/assignedEntity/representedOrganization/addr/country",
             )
         ),
+        "blinded": _bool(related.value(Obs.BLINDED)) or None,  # G.k.2.5: true, or not sent
         "authorisation_number": _attr(_child(approval, "id"), "extension"),
         "authorisation_country": _country(
             select_one(approval, "author/territorialAuthority/territory/code")
@@ -1214,11 +1285,13 @@ def _dosage(sa: E) -> dict[str, Any]:
         "duration": times.get("duration"),
         "batch": _text(select_one(instance, "productInstanceInstance/lotNumberText")),
         "text": _text(_first(kids, "text")),
-        "dose_form": _text(select_one(instance, "kindOfProduct/formCode/originalText")),
+        "dose_form": _text_or_null(
+            select_one(instance, "kindOfProduct/formCode/originalText"), "G.k.4.r.9.1"
+        ),
         "dose_form_term": _term_id(select_one(instance, "kindOfProduct/formCode")),
-        "route": _text(select_one(sa, "routeCode/originalText")),
+        "route": _text_or_null(select_one(sa, "routeCode/originalText"), "G.k.4.r.10.1"),
         "route_term": _term_id(_first(kids, "routeCode")),
-        "parent_route": _text(_child(parent_route, "originalText")),
+        "parent_route": _text_or_null(_child(parent_route, "originalText"), "G.k.4.r.11.1"),
         "parent_route_term": _term_id(parent_route),
     }
 

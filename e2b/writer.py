@@ -149,7 +149,7 @@ def _ts(value: str | Null) -> Markup:
 
 
 def _is_null(value: object) -> bool:
-    """`{% if value is null %}`: a three-state value sent as a nullFlavor."""
+    """`{% if x is nullflavor %}`: a value sent as a nullFlavor (the model's `Null`)."""
     return isinstance(value, Null)
 
 
@@ -247,7 +247,7 @@ def _template_parts() -> dict[str, Callable[..., str]]:
         seriousness_codes=_seriousness_codes,
         uri_part=uri_part,
     )
-    env.tests["null"] = _is_null
+    env.tests["nullflavor"] = _is_null
     macros = vars(env.get_template(TEMPLATE).module)
     return {name: macros[name] for name in ("batch_start", "message", "batch_end")}
 

@@ -381,11 +381,13 @@ def _number(value: Decimal) -> str:
 
 def _patient(report: Report) -> str:
     patient = report.patient
-    if patient.initials_withheld:
-        parts = ["initials withheld"]
+    if isinstance(patient.initials, Null):  # MSK: "initials withheld"
+        parts = [f"initials {NULL_WORDS[patient.initials.null_flavor]}"]
     else:
         parts = [_clip(patient.initials, 20) if patient.initials else "initials not given"]
-    if patient.sex is not None:
+    if isinstance(patient.sex, Null):
+        parts.append(f"sex {NULL_WORDS[patient.sex.null_flavor]}")
+    elif patient.sex is not None:
         parts.append(patient.sex.label.lower())
     if patient.age is not None:
         parts.append(f"{_number(patient.age.value)} {patient.age.unit.label.lower()}")
@@ -463,6 +465,8 @@ def _abnormal(test: TestResult) -> bool:
     if test.result is None:
         return False
     value = test.result.value
+    if isinstance(value, Null):  # NINF / PINF: outside the measurable range
+        return True
     low, high = test.normal_low, test.normal_high
     return (low is not None and value < low) or (high is not None and value > high)
 
@@ -477,7 +481,9 @@ def _test_line(test: TestResult) -> str:
     name = test.name or (_meddra_name(test.test.code) if test.test else None) or "Test"
     results = []
     if test.result is not None:
-        value = f"{_number(test.result.value)} {test.result.unit}"
+        number = test.result.value
+        shown = NULL_WORDS[number.null_flavor] if isinstance(number, Null) else _number(number)
+        value = f"{shown} {test.result.unit}"
         low, high = test.normal_low, test.normal_high
         if low is not None and high is not None:
             value += f" (normal {_number(low)}-{_number(high)})"

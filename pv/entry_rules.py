@@ -39,6 +39,17 @@ def _birth_date_is_a_full_date(report: Report, today: date) -> Iterator[Finding]
         )
 
 
+def _initials_or_withheld(report: Report, today: date) -> Iterator[Finding]:
+    """The form's D.1: initials typed, or the tick box "known but withheld" (MSK), not both."""
+    patient = report.patient
+    if patient.initials_withheld and isinstance(patient.initials, str):
+        yield _error(
+            "D.1",
+            "patient.initials_withheld",
+            "initials are given and also marked as withheld: choose one",
+        )
+
+
 def _study(report: Report, today: date) -> Iterator[Finding]:
     """The form files spontaneous reports; it does not collect C.5 study details."""
     if report.case.report_type is ReportType.STUDY:
@@ -159,6 +170,7 @@ PLAUSIBILITY: tuple[EntryRule, ...] = (_plausible_patient, _pregnancy, _death)
 # What the form asks beyond ICH and plausibility (a received file is held to ICH alone).
 RULES: tuple[EntryRule, ...] = (
     _birth_date_is_a_full_date,
+    _initials_or_withheld,
     _study,
     *PLAUSIBILITY,
     _dosage_text_fits,

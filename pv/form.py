@@ -83,16 +83,6 @@ def _holds_null(annotation: Any) -> bool:
     return annotation is Null or any(_holds_null(arg) for arg in get_args(annotation))
 
 
-def _table_length(info: FieldInfo, element: str | None) -> int | None:
-    """A three-state text's limit: the element table's (a union with Null cannot carry it)."""
-    if element is None or not _holds_null(info.annotation):
-        return None
-    try:
-        return element_row(element).max_length
-    except KeyError:
-        return None
-
-
 @cache
 def field_meta(path: str) -> FieldMeta:
     """The model field at `path` (list indices ignored); KeyError for a path the model lacks."""
@@ -115,12 +105,17 @@ def field_meta(path: str) -> FieldMeta:
         cls = _model_class(info.annotation)
     if info is None:
         raise KeyError(f"the report model has no field {path!r}")
+    limit = _max_length(info)
+    if limit is None and element and _holds_null(info.annotation):
+        # A three-state text (text or nullFlavor) keeps its length in the element table.
+        row = element_row(element)
+        limit = row.max_length if row.kind in ("text", "id") else None
     return FieldMeta(
         path=path,
         title=str(info.title or path_tokens(path)[-1]),
         element=element,
         required=required,
-        max_length=_max_length(info) or _table_length(info, element),
+        max_length=limit,
         description=info.description,
     )
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from pydantic import model_validator
+
 from e2b import model as icsr
 from e2b.codelists import DrugRole
 from e2b.model import (
@@ -31,10 +33,11 @@ from e2b.model import (
     MeddraTerm,
     MedicalHistory,
     Narrative,
+    Null,
+    NullFlavor,
     OtherCaseId,
     Parent,
     PastDrug,
-    Patient,
     PrimarySource,
     Quantity,
     Sender,
@@ -87,9 +90,31 @@ _COURSE = re.compile(r"^Course (?P<course>[1-9]|1[0-9]|20)(?:: (?P<text>.*))?$",
 
 # What `for_sending` leaves out: the fields above that are no E2B(R3) element.
 _LOCAL: Any = {
+    "patient": {"initials_withheld"},
     "reactions": {"__all__": {"guide_category"}},
     "drugs": {"__all__": {"dosages": {"__all__": {"course"}}}},
 }
+
+
+class Patient(icsr.Patient):
+    """D, with the form's tick box "initials known but withheld": ticked without initials, D.1 is
+    the nullFlavor MSK; D.1 received as MSK ticks it."""
+
+    initials_withheld: bool = e2b(
+        "D.1",
+        "initials known but withheld",
+        default=False,
+        description="Sent as nullFlavor MSK when the initials are known but not transmitted",
+    )
+
+    @model_validator(mode="after")
+    def _withheld_is_masked(self) -> Patient:
+        masked = isinstance(self.initials, Null) and self.initials.null_flavor is NullFlavor.MSK
+        if self.initials_withheld and self.initials is None:
+            self.initials = Null(null_flavor=NullFlavor.MSK)
+        elif masked:
+            self.initials_withheld = True
+        return self
 
 
 class Reaction(icsr.Reaction):
@@ -121,6 +146,7 @@ class Drug(icsr.Drug):
 class Report(ICSR):
     """The ICSR a reporter files here; `for_sending` is what goes into the E2B(R3) file."""
 
+    patient: Patient = e2b("D", "patient")
     reactions: list[Reaction] = e2b("E.i", "reactions", min_length=1)  # type: ignore[assignment]
     drugs: list[Drug] = e2b("G.k", "drugs", min_length=1)  # type: ignore[assignment]
 

@@ -37,6 +37,7 @@ from e2b.codelists import (
     TimeUnit,
 )
 from e2b.dates import Precision
+from e2b.elements import element
 from e2b.model import ICSR
 from pv.catalogue import load_catalogue
 from pv.entry_rules import PREGNANCY_CATEGORIES
@@ -142,6 +143,18 @@ def _text(max_length: int, required: bool = False, cap: int = _TEXT_CAP) -> st.S
 @cache
 def _opt_text(max_length: int, cap: int = _TEXT_CAP) -> st.SearchStrategy[str | None]:
     return st.none() | _text(max_length, cap=cap)
+
+
+def _or_null(number: str, strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """`strategy`, or (now and then) a nullFlavor the element table allows for `number`."""
+    flavors = sorted(element(number).null_flavors)
+    nulls = st.sampled_from(flavors).map(lambda flavor: {"null_flavor": flavor})
+    return st.one_of(strategy, strategy, strategy, nulls)
+
+
+def _is_null(value: Any) -> bool:
+    """A nullFlavor in place of a value (it identifies no one, save MSK initials)."""
+    return isinstance(value, dict) and set(value) == {"null_flavor"}
 
 
 def _blank(value: Any) -> bool:
@@ -415,26 +428,27 @@ def _sender(draw: st.DrawFn) -> dict[str, Any]:
     )
 
 
-def _condition(draw: st.DrawFn, version: str) -> dict[str, Any]:
+def _condition(draw: st.DrawFn, version: str, parent: bool) -> dict[str, Any]:
     opt = _Optional(draw)
+    condition = {
+        "condition": _term(draw, version),
+        **_span(draw),
+        "continuing": opt(_or_null("D.7.1.r.3", _OPT_BOOL)),
+        "comments": opt(_opt_text(2000)),
+    }
+    if not parent:  # D.7.1.r.6: ICH has no family history for the parent's conditions
+        condition["family_history"] = draw(_BOOL)
+    return _compact(draw, condition)
+
+
+def _past_drug(draw: st.DrawFn, version: str, parent: bool = False) -> dict[str, Any]:
+    opt = _Optional(draw)
+    name = _text(250, required=True)
     return _compact(
         draw,
         {
-            "condition": _term(draw, version),
-            **_span(draw),
-            "continuing": opt(_OPT_BOOL),
-            "comments": opt(_opt_text(2000)),
-            "family_history": draw(_BOOL),
-        },
-    )
-
-
-def _past_drug(draw: st.DrawFn, version: str) -> dict[str, Any]:
-    opt = _Optional(draw)
-    return _compact(
-        draw,
-        {
-            "name": draw(_text(250, required=True)),
+            # D.8.r.1 takes UNK / NA; the parent's D.10.8.r.1 takes none
+            "name": draw(name if parent else _or_null("D.8.r.1", name)),
             **_span(draw),
             "indication": opt.term(version),
             "reaction": opt.term(version),
@@ -442,12 +456,16 @@ def _past_drug(draw: st.DrawFn, version: str) -> dict[str, Any]:
     )
 
 
-def _histories(draw: st.DrawFn, version: str) -> dict[str, Any]:
+def _histories(draw: st.DrawFn, version: str, parent: bool = False) -> dict[str, Any]:
     """D.7.1.r, D.7.2 and D.8.r (the same shape under the parent, D.10.7/D.10.8)."""
     return {
-        "medical_history": [_condition(draw, version) for _ in range(draw(_COUNT))],
-        "medical_history_text": draw(_opt_text(10000, cap=_LONG_TEXT_CAP)),
-        "drug_history": [_past_drug(draw, version) for _ in range(draw(_COUNT))],
+        "medical_history": [_condition(draw, version, parent) for _ in range(draw(_COUNT))],
+        "medical_history_text": draw(
+            _opt_text(10000, cap=_LONG_TEXT_CAP)
+            if parent  # D.10.7.2 takes no nullFlavor
+            else _or_null("D.7.2", _opt_text(10000, cap=_LONG_TEXT_CAP))
+        ),
+        "drug_history": [_past_drug(draw, version, parent) for _ in range(draw(_COUNT))],
     }
 
 
@@ -464,7 +482,7 @@ def _parent(draw: st.DrawFn, version: str) -> dict[str, Any]:
             "weight_kg": opt(_WEIGHT),
             "height_cm": opt(_HEIGHT),
             "sex": sex,
-            **_histories(draw, version),
+            **_histories(draw, version, parent=True),
         },
     )
 
@@ -481,7 +499,7 @@ def _death(draw: st.DrawFn, version: str, latest_onset: datetime) -> dict[str, A
     death = {
         "date": _opt_date(draw, latest_onset),
         "reported_causes": [_cause(draw, version) for _ in range(draw(_COUNT))],
-        "autopsy": True if autopsy_causes else draw(_OPT_BOOL),
+        "autopsy": True if autopsy_causes else draw(_or_null("D.9.3", _OPT_BOOL)),
         "autopsy_causes": autopsy_causes,
     }
     if not (death["date"] or death["reported_causes"] or death["autopsy"] is not None):
@@ -503,8 +521,8 @@ def _patient(
         sex = Sex.FEMALE
     withheld = draw(_BOOL)
     patient = {
-        "initials_withheld": withheld,
-        "initials": None if withheld else opt(_opt_text(60)),
+        # D.1 nullFlavor MSK: known to the sender, withheld
+        "initials": {"null_flavor": "MSK"} if withheld else opt(_or_null("D.1", _opt_text(60))),
         "birth_date": birth_date,
         "age": opt(_OPT_AGE),
         "gestation_at_onset": opt(_OPT_GESTATION),
@@ -528,7 +546,7 @@ def _patient(
         "height_cm",
         "gestation_at_onset",
     )
-    if not withheld and all(_blank(patient[k]) for k in identifying):
+    if not withheld and all(_blank(patient[k]) or _is_null(patient[k]) for k in identifying):
         patient["age_group"] = draw(_enum(AgeGroup))
     return _compact(draw, patient)
 
@@ -610,11 +628,11 @@ def _dosage(draw: st.DrawFn) -> dict[str, Any]:
             "duration": opt(_OPT_INTERVAL),
             "batch": opt(_opt_text(35)),
             "text": opt(_opt_text(1950)),
-            "dose_form": opt(_opt_text(60)),
+            "dose_form": opt(_or_null("G.k.4.r.9.1", _opt_text(60))),
             "dose_form_term": opt(_opt(_TERM_ID)),
-            "route": opt(_opt_text(60)),
+            "route": opt(_or_null("G.k.4.r.10.1", _opt_text(60))),
             "route_term": opt(_opt(_TERM_ID)),
-            "parent_route": opt(_opt_text(60)),
+            "parent_route": opt(_or_null("G.k.4.r.11.1", _opt_text(60))),
             "parent_route_term": opt(_opt(_TERM_ID)),
         },
     )
@@ -701,7 +719,10 @@ def _drug(
             "cumulative_dose": opt(_OPT_QUANTITY),
             "gestation_at_exposure": draw(_GESTATION) if draw(_COUNT) == 0 else None,
             "indications": [
-                _compact(draw, {"text": opt(_opt_text(250)), "term": opt.term(version)})
+                _compact(
+                    draw,
+                    {"text": opt(_or_null("G.k.7.r.1", _opt_text(250))), "term": opt.term(version)},
+                )
                 for _ in range(draw(_COUNT))
             ],
             "action_taken": opt(_enum(ActionTaken, optional=True)),

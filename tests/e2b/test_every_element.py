@@ -12,9 +12,10 @@ This module proves:
 - the XML passes the ICH XSD and the XML rule layer;
 - PyPI `e2br3`, a reader written by others, reads the XML and sees what the model says.
 
-nullFlavors: the model does not carry them yet (issue 10, another part). When it does, each
-nullFlavor case goes into the fixture next to the value it stands for, and NULL_FLAVOR_CASES
-below lists them so the coverage test can check each one is present.
+nullFlavors: each case sits in the fixture next to the values of its kind (a repeated block
+holds one as a value, another as a nullFlavor), and NULL_FLAVOR_CASES lists them so the coverage
+test can check each one is present. Elements held once per report (D.1, D.5, D.9.3, D.10.1 ...)
+keep their values here; tests/e2b/test_null_flavors.py round-trips each of their flavors.
 """
 
 from __future__ import annotations
@@ -60,10 +61,6 @@ NOT_SET: dict[str, str] = {
         "None sends C.1.9.1 as C.1.9.1.r says (true here); a value is kept only where a received "
         "file disagrees, which the rules refuse; tests/e2b/test_c_section.py covers it"
     ),
-    "Patient.initials_withheld": (
-        "true sends D.1 as nullFlavor MSK in place of the initials, which the fixture sets "
-        "(the ICH rules refuse both); test_withheld_initials_round_trip covers it"
-    ),
 }
 
 # nullFlavor cases the fixture holds, "Class.field" -> flavors (each somewhere in the fixture).
@@ -71,7 +68,7 @@ NULL_FLAVOR_CASES: dict[str, tuple[str, ...]] = {
     "Reaction.end": ("ASKU",),
     "Dosage.start": ("NASK",),
     "MedicalHistory.end": ("MSK",),
-    "MedicalHistory.start": ("NASK",),  # the parent's (D.10.7.1.r.2)
+    "ParentMedicalHistory.start": ("NASK",),  # D.10.7.1.r.2
     "PastDrug.start": ("ASKU",),
     "PastDrug.end": ("MSK",),  # the parent's (D.10.8.r.5)
     "Parent.last_menstrual_period": ("ASKU",),
@@ -82,6 +79,14 @@ NULL_FLAVOR_CASES: dict[str, tuple[str, ...]] = {
     "PrimarySource.postcode": ("NASK",),
     "PrimarySource.country": ("UNK",),
     "Literature.reference": ("ASKU",),
+    "Patient.investigation_number": ("MSK",),  # D.1.1.4
+    "ParentMedicalHistory.continuing": ("UNK",),  # D.10.7.1.r.3
+    "PastDrug.name": ("UNK",),  # the patient's (D.8.r.1; the parent's D.10.8.r.1 allows none)
+    "ResultValue.value": ("NINF",),  # F.r.3.2
+    "Dosage.dose_form": ("ASKU",),
+    "Dosage.route": ("NASK",),
+    "Dosage.parent_route": ("UNK",),
+    "Indication.text": ("ASKU",),
 }
 
 
@@ -302,10 +307,9 @@ def test_the_xml_passes_the_xsd_and_the_ich_rules() -> None:
 
 
 def test_withheld_initials_round_trip() -> None:
-    """The NOT_SET case: D.1 as nullFlavor MSK."""
+    """D.1 as nullFlavor MSK: known to the sender, withheld."""
     data = load()
-    data["patient"]["initials"] = None
-    data["patient"]["initials_withheld"] = True
+    data["patient"]["initials"] = {"null_flavor": "MSK"}
     report = ICSR.model_validate(data)
     assert validate_icsr(report, TODAY).ok
     xml = to_xml([report], HEADER)
@@ -329,6 +333,13 @@ def _moment(value: str | Null) -> dict[str, str]:
         moment = datetime.fromisoformat(value)
         shown = (moment.astimezone(UTC) if moment.tzinfo else moment).isoformat()
     return {"date": shown, "precision": level.name.lower()}
+
+
+def _flavor(value: Any) -> Any:
+    """A value as e2br3 shows it: a nullFlavor as {"nullFlavor": ...}, a code as its value."""
+    if isinstance(value, Null):
+        return {"nullFlavor": value.null_flavor.value}
+    return getattr(value, "value", value)
 
 
 def _blank(value: Any) -> Any:
@@ -371,11 +382,11 @@ def expected_content(report: ICSR) -> dict[str, Any]:
             for item in report.literature
         ],
         "D": {
-            "D.1": patient.initials,
+            "D.1": _flavor(patient.initials),
             "D.2.2": None
             if patient.age is None
             else {"value": format(patient.age.value.normalize(), "f"), "unit": patient.age.unit},
-            "D.5": patient.sex and patient.sex.value,
+            "D.5": _flavor(patient.sex),
         },
         "E.i": [
             {
@@ -401,7 +412,7 @@ def expected_content(report: ICSR) -> dict[str, Any]:
                 "G.k.4.r": [
                     {
                         "G.k.4.r.8": g.text,
-                        "G.k.4.r.10.1": g.route,
+                        "G.k.4.r.10.1": _flavor(g.route),
                         "G.k.4.r.10.2": g.route_term.code if g.route_term else None,
                     }
                     for g in d.dosages

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from e2b.findings import Finding
-from e2b.model import ICSR
+from e2b.model import ICSR, Null, NullFlavor
 from e2b.reader import NotAnIcsrError, ReadBatch, ReadReport, read_bytes, read_file
 from e2b.schema import schema_findings
 from e2b.xmlsafe import HostileXMLError, MalformedXMLError, XMLTooLargeError, parse_file
@@ -173,7 +173,6 @@ def test_fda_patient_gets_nothing_from_race_ethnicity_or_required_intervention(
 ) -> None:
     # FDA.E.i.3.2h is observation code 7 of an FDA list; ICH code 7 is the body weight (D.3).
     assert dump(only_report(fda).report)["patient"] == {
-        "initials_withheld": False,
         "initials": "J.Q.",
         "age": {"value": "47", "unit": "a"},
         "sex": "2",
@@ -242,9 +241,23 @@ def test_fda_drugs(fda: ReadBatch) -> None:
         {
             "id": "c0ffee00-1234-4abc-8def-00112233aa01",
             "role": "1",
+            # G.k.2.1.1 MPID: an NDC, as FDA sends it
+            "mpid": {"version": "2024", "code": "58468-0200-1", "system": "2.16.840.1.113883.6.69"},
             "product_name": "LEMTRADA (alemtuzumab) injection, 12 mg/1.2 mL",
-            "substances": [{"name": "ALEMTUZUMAB", "strength": {"value": "10", "unit": "mg/mL"}}],
+            "substances": [
+                {
+                    "name": "ALEMTUZUMAB",
+                    # G.k.2.3.r.2: a UNII
+                    "term": {
+                        "version": "2024",
+                        "code": "3A189DH42V",
+                        "system": "2.16.840.1.113883.4.9",
+                    },
+                    "strength": {"value": "10", "unit": "mg/mL"},
+                }
+            ],
             "obtained_country": "US",
+            "blinded": False,
             "authorisation_number": "BLA103948",
             "authorisation_country": "US",
             "authorisation_holder": "Synthetic Pharma Inc.",
@@ -302,6 +315,7 @@ def test_fda_drugs(fda: ReadBatch) -> None:
             "id": "c0ffee00-1234-4abc-8def-00112233aa02",
             "role": "2",
             "product_name": "ACYCLOVIR",
+            "blinded": False,
             "dosages": [{"start": "2024-01-08", "text": "200 mg PO BID"}],
             "reactions": [
                 {
@@ -415,7 +429,6 @@ def test_eu_parent_child_case(eu: ReadBatch) -> None:
     ]
     assert got["sender"] == {"sender_type": "1", "organisation": "Synthetic MAH Europe GmbH"}
     assert got["patient"] == {
-        "initials_withheld": False,
         "initials": "BB",
         "birth_date": "2024-04-10",
         "age_group": "1",
@@ -432,7 +445,6 @@ def test_eu_parent_child_case(eu: ReadBatch) -> None:
                     "condition": {"version": "27.0", "code": "10063399"},
                     "start": "2016",
                     "continuing": True,
-                    "family_history": False,
                 }
             ],
         },
@@ -456,6 +468,7 @@ def test_eu_parent_child_case(eu: ReadBatch) -> None:
             "id": got["drugs"][0]["id"],
             "role": "1",
             "product_name": "Lemtrada 12 mg Konzentrat zur Herstellung einer Infusionslösung",
+            "blinded": False,
             "substances": [{"name": "ALEMTUZUMAB"}],
             "dosages": [
                 {
@@ -540,7 +553,6 @@ def test_eu_fatal_amended_case(eu: ReadBatch) -> None:
         }
     ]
     assert got["patient"] == {
-        "initials_withheld": False,
         "initials": "KM",
         "age": {"value": "52", "unit": "a"},
         "weight_kg": "81.5",
@@ -548,9 +560,10 @@ def test_eu_fatal_amended_case(eu: ReadBatch) -> None:
         "sex": "1",
         "medical_history": [
             {
-                # continuing is nullFlavor UNK: not known, so not sent on as true or false
+                # D.7.1.r.3 continuing as nullFlavor UNK: kept as sent
                 "condition": {"version": "27.0", "code": "10020772"},
                 "start": "2010",
+                "continuing": {"null_flavor": "UNK"},
                 "comments": "Treated with amlodipine.",
                 "family_history": False,
             }
@@ -609,6 +622,7 @@ def test_eu_fatal_amended_case(eu: ReadBatch) -> None:
             "id": got["drugs"][0]["id"],
             "role": "1",
             "product_name": "LEMTRADA",
+            "blinded": False,
             "authorisation_number": "EU/1/13/869/001",
             "authorisation_country": "EU",
             "dosages": [
@@ -692,7 +706,7 @@ def test_minimal_file_values_land_in_their_fields() -> None:
         {"family_name": "Smith", "country": "GB", "primary_for_regulatory": True}
     ]
     assert data["sender"] == {"sender_type": "6", "organisation": "Minimal Systems Ltd"}
-    assert data["patient"] == {"initials_withheld": True}  # D.1 nullFlavor MSK
+    assert data["patient"] == {"initials": {"null_flavor": "MSK"}}  # D.1 nullFlavor MSK
     assert data["reactions"] == [
         {
             "id": "3b241101-e2bb-4255-8caf-4136c566a962",
@@ -712,7 +726,7 @@ def test_minimal_file_is_accepted() -> None:
     """ICH minimum: no E.i.1.1a, D.1 nullFlavor MSK (initials known, withheld), C.2.r.4 UNK."""
     read = only_report(read_file(MINIMAL))
     assert read.report is not None, read.findings
-    assert read.report.patient.initials_withheld
+    assert read.report.patient.initials == Null(null_flavor=NullFlavor.MSK)
     assert read.report.reactions[0].verbatim is None
     assert read.report.primary_sources[0].qualification is None
 

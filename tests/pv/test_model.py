@@ -18,6 +18,7 @@ from e2b.codelists import (
     codelist_names,
     codelist_oid,
 )
+from e2b.model import Null, NullFlavor
 from e2b.validation import _model_class
 from pv.model import (
     CaseIdentification,
@@ -324,3 +325,19 @@ def test_warnings_do_not_stop_the_report() -> None:
 def test_json_round_trip_is_identity(built: Report) -> None:
     again = Report.model_validate(built.model_dump(mode="json"), context={"today": TODAY})
     assert again == built
+
+
+# ---------------------------------------------------------------- D.1: the form's tick box
+
+
+def test_initials_withheld_tick_box_sends_d1_as_msk_and_comes_back_ticked() -> None:
+    """The form's "initials known but withheld" is local to pv; D.1 itself is text or a
+    nullFlavor (MSK when ticked without initials), and a received MSK ticks the box."""
+    ticked = report(patient={**load_case("itp_course2")["patient"], "initials_withheld": True})
+    ticked.patient.initials = None
+    ticked = Report.model_validate(ticked.model_dump(mode="json"))
+    sent = ticked.for_sending()
+    assert sent.patient.initials == Null(null_flavor=NullFlavor.MSK)
+    assert "initials_withheld" not in sent.patient.model_dump()
+    assert Report.from_icsr(sent).patient.initials_withheld
+    assert not Report.from_icsr(report().for_sending()).patient.initials_withheld
