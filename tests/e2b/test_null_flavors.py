@@ -255,3 +255,16 @@ def test_a_test_result_below_the_measurable_range_keeps_its_unit() -> None:
     assert b'<center nullFlavor="NINF" unit="10*9/L"/>' in xml
     assert read.report.tests[0].result.unit == "10*9/L"
     assert read.report.tests[0].result.value == Null(null_flavor=NullFlavor.NINF)
+
+
+def test_a_three_state_text_is_held_to_its_element_length_from_the_table() -> None:
+    """C.2.r.1.2 (given name) is text or a nullFlavor; its 60 characters come from the table."""
+    data = load_icsr("itp_course2")
+    data["primary_sources"][0]["given_name"] = "A" * 60
+    assert validate_icsr(data, TODAY).report is not None
+    data["primary_sources"][0]["given_name"] = "A" * 61
+    result = validate_icsr(data, TODAY)
+    assert result.report is None
+    [problem] = result.findings
+    assert (problem.element, problem.path) == ("C.2.r.1.2", "primary_sources[0].given_name")
+    assert "too long (at most 60 characters)" in problem.message
