@@ -150,8 +150,16 @@ def element_of(model: BaseModel, field: str, path: str = "") -> str:
 
 
 def _field_element(cls: type[BaseModel], field: str, path: str) -> str:
+    under_parent = ".parent" in path or path.startswith("patient.parent")
+    return _element_in(cls, field, under_parent, "autopsy_causes" in path)
+
+
+@cache
+def _element_in(cls: type[BaseModel], field: str, under_parent: bool, autopsy: bool) -> str:
+    """A field's element where it sits (looked up once per class, field and place)."""
     extra = cls.model_fields[field].json_schema_extra
     element = str(extra.get("e2b") if isinstance(extra, dict) else "") or ""
+    path = ("patient.parent." if under_parent else "") + ("autopsy_causes" if autopsy else "")
     return contextual_element(element, path)
 
 
@@ -358,25 +366,34 @@ def _patient(report: ICSR, today: date) -> Iterator[Finding]:
         yield _error("D.10.6", "patient.parent.sex", "the parent's sex is required")
 
 
+@cache
+def _term_fields(cls: type[BaseModel]) -> tuple[tuple[str, ...], bool]:
+    """(the fields holding a TermId, whether the class has both MPID and PhPID), once per class."""
+    terms = tuple(n for n, f in cls.model_fields.items() if _model_in(f.annotation) is TermId)
+    return terms, {"mpid", "phpid"} <= cls.model_fields.keys()
+
+
 def _product_ids(report: ICSR, today: date) -> Iterator[Finding]:
     """ICH: a drug entry has an MPID or a PhPID, not both (G.k.2.1.1/2, D.8.r.2/3, D.10.8.r.2/3);
     a TermID fits its element's length (TermId holds the longest, an MPID's 1,000)."""
     for model, path in _nodes(report):
-        values = vars(model)
-        for name, value in values.items():
-            if isinstance(value, TermId):
-                field_path = f"{path}.{name}" if path else name
-                element = element_of(model, name, field_path)
-                for part, half, what in (("code", "b", ""), ("version", "a", " version")):
-                    text = getattr(value, part)
-                    limit = element_row(element + half).max_length
-                    if text is not None and limit is not None and len(text) > limit:
-                        yield _error(
-                            element + half,
-                            f"{field_path}.{part}",
-                            f"{_title(model, name)}{what} is too long (at most {limit} characters)",
-                        )
-        if values.get("mpid") is not None and values.get("phpid") is not None:
+        terms, product = _term_fields(type(model))
+        for name in terms:
+            value = getattr(model, name)
+            if not isinstance(value, TermId):
+                continue
+            field_path = f"{path}.{name}" if path else name
+            element = element_of(model, name, field_path)
+            for part, half, what in (("code", "b", ""), ("version", "a", " version")):
+                text = getattr(value, part)
+                limit = element_row(element + half).max_length
+                if text is not None and limit is not None and len(text) > limit:
+                    yield _error(
+                        element + half,
+                        f"{field_path}.{part}",
+                        f"{_title(model, name)}{what} is too long (at most {limit} characters)",
+                    )
+        if product and model.mpid is not None and model.phpid is not None:  # type: ignore[attr-defined]
             field_path = f"{path}.phpid" if path else "phpid"
             yield _error(
                 element_of(model, "phpid", field_path),
@@ -602,7 +619,7 @@ def _text_lengths(report: ICSR, today: date) -> Iterator[Finding]:
     for model, path in _nodes(report):
         for name in _null_fields(type(model)):
             value = getattr(model, name)
-            if not isinstance(value, str):
+            if value.__class__ is not str:
                 continue
             field_path = f"{path}.{name}" if path else name
             element = element_of(model, name, field_path)

@@ -505,7 +505,7 @@ def read_message(
     # (e.g. D.1 for a patient known only by masked initials) rather than the whole section.
     for section in ("case", "patient", "narrative"):
         data.setdefault(section, {})
-    result = validate_icsr(data, received=True)
+    result = validate_icsr(data, received=True, from_xml=True)
     report = None if has_errors(problems) else result.report
     return ReadReport(message_id, data, report, problems + result.findings)
 

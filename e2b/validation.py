@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from e2b.findings import Finding, has_errors
 from e2b.model import (
     EMAIL_PATTERN,
+    FROM_XML,
     ICSR,
     PHONE_PATTERN,
     REPORT_ID_PATTERN,
@@ -74,6 +75,7 @@ def validate(
     today: date | None = None,
     *,
     received: bool = False,
+    from_xml: bool = False,
     rules: Sequence[Callable[[R, date], Iterator[Finding]]] = (),
 ) -> ValidationResult[R]:
     """Build a `model` (ICSR or an application's extension of it) from plain data, then run the
@@ -81,11 +83,12 @@ def validate(
 
     `received`: the data comes from another system's file. Its rule problems are then
     warnings: a receiver keeps what was sent and says what is doubtful; only data the model
-    cannot hold at all is refused.
+    cannot hold at all is refused. `from_xml`: the data was read from a parsed XML document,
+    whose parser has already refused the characters XML cannot hold (e2b.model.FROM_XML).
     """
     payload = data.model_dump(mode="json") if isinstance(data, BaseModel) else data
     try:
-        report = model.model_validate(payload)
+        report = model.model_validate(payload, context={FROM_XML: True} if from_xml else None)
     except ValidationError as exc:
         return ValidationResult(None, findings_from_error(exc, model))
     today = today or date.today()
@@ -100,10 +103,14 @@ def validate(
 
 
 def validate_icsr(
-    data: dict[str, Any] | ICSR, today: date | None = None, *, received: bool = False
+    data: dict[str, Any] | ICSR,
+    today: date | None = None,
+    *,
+    received: bool = False,
+    from_xml: bool = False,
 ) -> ValidationResult[ICSR]:
     """`validate` for a plain ICSR (a received file's content, the CLI's report JSON)."""
-    return validate(data, ICSR, today, received=received)
+    return validate(data, ICSR, today, received=received, from_xml=from_xml)
 
 
 def findings_from_error(exc: ValidationError, model: type[BaseModel] = ICSR) -> list[Finding]:
