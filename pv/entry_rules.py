@@ -61,6 +61,14 @@ def _study(report: Report, today: date) -> Iterator[Finding]:
         )
 
 
+def _onsets(report: Report) -> Iterator[tuple[int, str]]:
+    """(index, start date) of each reaction whose start is a date (not absent, not a null)."""
+    for i, reaction in enumerate(report.reactions):
+        onset = value_of(reaction.start)
+        if onset:
+            yield i, onset
+
+
 def _plausible_patient(report: Report, today: date) -> Iterator[Finding]:
     """A male patient or parent has no last menstrual period; birth comes before onset."""
     patient = report.patient
@@ -72,9 +80,8 @@ def _plausible_patient(report: Report, today: date) -> Iterator[Finding]:
         )
     birth = value_of(patient.birth_date)
     if birth:
-        for i, reaction in enumerate(report.reactions):
-            onset = value_of(reaction.start)
-            if onset and not is_before(birth, onset):
+        for i, onset in _onsets(report):
+            if not is_before(birth, onset):
                 yield _error(
                     "D.2.1",
                     "patient.birth_date",
@@ -140,9 +147,8 @@ def _death(report: Report, today: date) -> Iterator[Finding]:
         )
     died = value_of(death.date)
     if died:
-        for i, reaction in enumerate(report.reactions):
-            onset = value_of(reaction.start)
-            if onset and not is_before(onset, died):
+        for i, onset in _onsets(report):
+            if not is_before(onset, died):
                 yield _error(
                     "D.9.1",
                     "patient.death.date",
