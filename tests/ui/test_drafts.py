@@ -85,6 +85,11 @@ def test_the_first_answer_saves_a_draft_that_a_new_session_reopens_exactly(log: 
     assert "keep this link private" in " ".join(c.value for c in at.sidebar.caption).lower()
     saved = drafts.load(log, token)
     assert saved is not None and saved.answers["reporter.given_name"] == "Noura"
+    # A code-list answer keeps its list's name: JSON alone would make it a bare string.
+    assert saved.answers["reporter.qualification"] == {
+        "$codelist": "Qualification",
+        "value": Qualification.PHYSICIAN.value,
+    }
     assert draft_count(log) == 1
 
     again = open_app(token)
