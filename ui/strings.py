@@ -276,8 +276,8 @@ ENGLISH: dict[str, str] = {
     # drafts kept server-side (ui/drafts.py)
     "drafts.link": "Private link to this draft",
     "drafts.link.help": (
-        "Keep this link private; it reopens this draft for 30 days, on any device. The form "
-        "is saved as you go."
+        "Keep this link private; it reopens this draft for 30 days, on any device. This "
+        "page's address holds it too, so a bookmark works. The form is saved as you go."
     ),
     "drafts.link.submitted": (
         "Keep this link private; it shows that this report was submitted as case {case_id}."
