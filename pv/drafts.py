@@ -4,6 +4,7 @@
 reading the table opens no draft. A draft expires 30 days after the last change of its answers.
 Answers equal to the stored ones are not written again (their hash is compared first), so a page
 may call `save` on every rerun. Once submitted, a draft keeps only the case ID it became.
+Expired drafts read as None; each new draft deletes them (`purge_expired` does it on demand).
 """
 
 from __future__ import annotations
