@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import streamlit as st
 
@@ -51,10 +52,20 @@ def private_link() -> str | None:
     token = st.session_state.get(TOKEN)
     if not isinstance(token, str):
         return None
-    # A deployment's public address, once pv.config offers one (PV_PUBLIC_URL).
-    base = getattr(settings(), "public_url", "")
     query = f"?{PARAM}={token}"
-    return f"{base.rstrip('/')}/{query}" if isinstance(base, str) and base else query
+    base = settings().public_url or _browser_address()
+    return f"{base.rstrip('/')}/{query}" if base else query
+
+
+def _browser_address() -> str:
+    """The app's address as the browser reached it (scheme, host, port and path; no query)."""
+    try:
+        url = urlsplit(st.context.url or "")
+    except (AttributeError, ValueError):  # no browser session (bare script run)
+        return ""
+    if url.scheme not in ("http", "https") or not url.netloc:
+        return ""
+    return urlunsplit((url.scheme, url.netloc, url.path, "", ""))
 
 
 def sidebar(*, submitted: bool) -> None:
