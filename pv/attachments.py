@@ -273,6 +273,7 @@ __all__ = [
     "MAX_FILES",
     "MAX_FILE_BYTES",
     "MAX_TOTAL_BYTES",
+    "MB",
     "FileType",
     "Upload",
     "attached_files",
