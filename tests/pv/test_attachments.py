@@ -9,7 +9,7 @@ import math
 from datetime import UTC, datetime
 from typing import Any
 
-import e2br3
+import e2br3  # type: ignore[import-untyped]  # (checked as the browser tests import this)
 import pytest
 from PIL import Image
 
