@@ -102,6 +102,10 @@ def _by_extension(name: str) -> FileType | None:
     return next((k for k in ACCEPTED if lowered.endswith(k.extensions)), None)
 
 
+# Format characters that words need: zero-width non-joiner and joiner (Persian, Arabic, emoji).
+_JOINERS = frozenset("\u200c\u200d")
+
+
 def _one_line(text: str) -> str:
     """Controls, format characters (e.g. a right-to-left override that disguises an extension)
     and line breaks removed; runs of white space as one space."""
@@ -110,7 +114,7 @@ def _one_line(text: str) -> str:
         kind = unicodedata.category(char)
         if kind in ("Cc", "Zl", "Zp"):
             kept.append(" ")
-        elif kind not in ("Cf", "Cs", "Co", "Cn"):
+        elif char in _JOINERS or kind not in ("Cf", "Cs", "Co", "Cn"):
             kept.append(char)
     return " ".join("".join(kept).split())
 

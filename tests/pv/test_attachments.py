@@ -37,6 +37,8 @@ from tests.cases import load_case
 
 NOW = datetime(2026, 11, 25, 0, 5, tzinfo=UTC)
 CASE = "SA-LEMTRADAPV-000077"
+# "letters" in Persian: a zero-width non-joiner (U+200C) between its two parts.
+PERSIAN_LETTERS = "\u0646\u0627\u0645\u0647\u200c\u0647\u0627.pdf"
 LIBXML2_LIMIT = 10_000_000  # bytes of one document lxml parses without huge_tree
 
 
@@ -223,6 +225,8 @@ def test_the_limits_keep_the_xml_buildable_and_readable() -> None:
         ("\u202egpj.exe", "gpj.exe"),  # a right-to-left override hiding an extension
         ('a<b>c:"d"|e?f*.pdf', "a_b_c__d__e_f_.pdf"),
         ("تخطيط القلب.pdf", "تخطيط القلب.pdf"),
+        (PERSIAN_LETTERS, PERSIAN_LETTERS),  # its zero-width non-joiner belongs to the word
+        ("scan\u2066\u200b.pdf", "scan.pdf"),
         ("...", "document"),
         ("", "document"),
         (" .hidden.png", "hidden.png"),
