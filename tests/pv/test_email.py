@@ -427,6 +427,16 @@ def test_the_reporter_is_copied_only_with_consent_and_a_request(
     assert "copy_to_reporter" not in case.for_sending().model_dump()
 
 
+def test_a_copy_asked_for_without_consent_copies_nobody() -> None:
+    """The form refuses such a report (next test); a report from elsewhere copies nobody."""
+    data = load_case("itp_course2")
+    data.update(reporter_consents_to_contact=False, copy_to_reporter=True)
+    draft = draft_email(report(data=data), SETTINGS)
+    assert draft.cc == ("Ksa_pharmacovigilance@sanofi.com",)
+    data.update(reporter_consents_to_contact=True)
+    assert draft_email(report(data=data), SETTINGS).cc[-1] == REPORTER
+
+
 def test_a_copy_needs_consent_and_an_address_before_the_report_is_submitted() -> None:
     from pv.submission import SubmissionRefused
 
