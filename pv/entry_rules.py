@@ -205,6 +205,25 @@ def _local_facts_fit(report: Report, today: date) -> Iterator[Finding]:
             )
 
 
+def _copy_needs_consent_and_address(report: Report, today: date) -> Iterator[Finding]:
+    """A copy of the e-mail goes to the reporter only with their consent to be contacted, and
+    to their e-mail address (C.2.r.2.8)."""
+    if not report.copy_to_reporter:
+        return
+    if not report.reporter_consents_to_contact:
+        yield _error(
+            "C.2.r.2.8",
+            "copy_to_reporter",
+            "a copy can be sent to you only if you agree to be contacted about this report",
+        )
+    if not report.primary_source.email:
+        yield _error(
+            "C.2.r.2.8",
+            "primary_sources[0].email",
+            "give your e-mail address to receive a copy of the report",
+        )
+
+
 EntryRule = Callable[[Report, date], Iterator[Finding]]
 
 # Implausible data: refused when typed, named as a warning when another system sent it.
@@ -217,6 +236,7 @@ RULES: tuple[EntryRule, ...] = (
     *PLAUSIBILITY,
     _dosage_text_fits,
     _local_facts_fit,
+    _copy_needs_consent_and_address,
 )
 
 

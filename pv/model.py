@@ -1,12 +1,12 @@
 """The report a healthcare professional files: the ICSR of `e2b.model` plus what is local to this
-tool: the guide category of each reaction, its treatment and dechallenge, and the LEMTRADA course
-and batch expiry of each dosage.
+tool: the guide category of each reaction, its treatment and dechallenge, the LEMTRADA course
+and batch expiry of each dosage, and the reporter's consent to be contacted and to receive a copy.
 
 None is an E2B(R3) element. The course travels as a "Course N: " prefix of the dosage text
 (G.k.4.r.8), a batch expiry as a line of the drug's additional information (G.k.11), treatment
 and dechallenge as lines under the narrative (H.1); each is read back from there. The guide
-category stays in the log. Everything else is the ICSR's own classes, re-exported here so the
-tool's code names one model.
+category and the consent stay in the log. Everything else is the ICSR's own classes, re-exported
+here so the tool's code names one model.
 """
 
 from __future__ import annotations
@@ -116,6 +116,8 @@ _LOCAL: Any = {
     "patient": {"initials_withheld"},
     "reactions": {"__all__": {"guide_category", "treatment", "dechallenge"}},
     "drugs": {"__all__": {"dosages": {"__all__": {"course", "batch_expiry"}}}},
+    "reporter_consents_to_contact": True,
+    "copy_to_reporter": True,
 }
 
 
@@ -234,6 +236,21 @@ class Report(ICSR):
     patient: Patient = e2b("D", "patient")
     reactions: list[Reaction] = e2b("E.i", "reactions", min_length=1)  # type: ignore[assignment]
     drugs: list[Drug] = e2b("G.k", "drugs", min_length=1)  # type: ignore[assignment]
+    reporter_consents_to_contact: bool = e2b(
+        None,
+        "the reporter may be contacted about this report",
+        default=False,
+        description="Consent given on the form; kept in the log, not sent in the E2B(R3) file",
+    )
+    copy_to_reporter: bool = e2b(
+        None,
+        "send the reporter a copy",
+        default=False,
+        description=(
+            "With consent to be contacted, the e-mail copies (Cc) the reporter's address "
+            "(C.2.r.2.8); not sent in the E2B(R3) file"
+        ),
+    )
 
     @property
     def suspect_drugs(self) -> list[Drug]:  # type: ignore[override]

@@ -44,7 +44,7 @@ from pv.meddra import lookup_llt
 from pv.model import Seriousness
 from pv.store import Store
 from pv.submission import SubmissionRefused, build, check
-from ui import drafts
+from ui import attachments, drafts
 from ui import widgets as w
 from ui.downloads import offer
 from ui.resources import catalogue, settings, store
@@ -109,6 +109,7 @@ def render() -> None:
     _lemtrada(form, conf)
     drug_count = _other_drugs(form)
     _tests(form)
+    attachments.section(form)
     _narrative(form, notes)
     form.put("patient.concomitant_therapies", True if drug_count else None)
     # Empty sections still go to the model, so its messages name the missing fields inside.

@@ -294,6 +294,26 @@ ENGLISH: dict[str, str] = {
         "draft; anything you type now starts a new report."
     ),
     "drafts.not_saved": "The draft was not saved: {reason}",
+    # documents attached to a report (ui.attachments)
+    "attachments.title": "Documents: ECG, discharge letter, lab report (optional)",
+    "attachments.hint": (
+        "Attach PDF, JPEG or PNG files: at most {files} files, {per_file} each and {total} "
+        "together. They are sent inside the E2B(R3) file and attached to the e-mail. Remove the "
+        "patient's name and other identifying details from the documents first."
+    ),
+    "attachments.uploader": "Add documents (PDF, JPEG, PNG)",
+    "attachments.refused": "Not attached: {reason}",
+    "attachments.file": "{name} ({size})",
+    "attachments.description": "Description of {name} (optional)",
+    "attachments.remove": "Remove {name}",
+    # consent to be contacted, copy of the e-mail
+    "consent.title": "Contact and copy",
+    "consent.contact": "I agree to be contacted about this report",
+    "consent.copy": "Send me a copy of the e-mail (to my e-mail address above)",
+    "consent.copy_hint": (
+        "The e-mail is addressed with a copy to you. Tick 'I agree to be contacted' and give "
+        "your e-mail address in section 1."
+    ),
 }
 
 LANGUAGES: dict[str, dict[str, str]] = {"en": ENGLISH}

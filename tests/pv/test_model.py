@@ -86,6 +86,9 @@ def test_only_tool_local_fields_have_no_element() -> None:
     assert local == {
         "Reaction.id",
         "Reaction.guide_category",
+        # The reporter's consent and request for a copy (pv.email copies them).
+        "Report.reporter_consents_to_contact",
+        "Report.copy_to_reporter",
         "Drug.id",
         "TermId.system",
         "TermId.display",
