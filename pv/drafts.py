@@ -5,6 +5,8 @@ reading the table opens no draft. A draft expires 30 days after the last change 
 Answers equal to the stored ones are not written again (their hash is compared first), so a page
 may call `save` on every rerun. Once submitted, a draft keeps only the case ID it became.
 Expired drafts read as None; each new draft deletes them (`purge_expired` does it on demand).
+Files attached to the form are kept beside the answers, once per content (`files`, by sha256);
+the answers name them.
 """
 
 from __future__ import annotations
@@ -15,17 +17,19 @@ import re
 import secrets
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
+from pv.attachments import MAX_TOTAL_BYTES
 from pv.db import unavailable
 from pv.store import Store
 from pv.tables import Draft as DraftRow
+from pv.tables import DraftFile
 
 LIFETIME = timedelta(days=30)
 MAX_BYTES = 1_000_000  # of the answers as UTF-8 JSON; a whole form is a few kB
@@ -34,17 +38,25 @@ _TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
 # Looked up in place of a malformed token, so every token costs one digest and one read; no token
 # `save` hands out can have it (it is not URL-safe base64).
 _NO_TOKEN = "!"
+_FILES = "$files"  # in the stored answers: the sha256 of each file kept with the draft
 
 
 class DraftTooLarge(ValueError):
     """The answers are too large to keep as a draft; `str(error)` says so in one sentence."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, *, files: bool = False) -> None:
         self.size = size
-        super().__init__(
-            f"The draft is too large to save ({size // 1000:,} kB; at most "
-            f"{MAX_BYTES // 1000:,} kB). Shorten the longest texts and save again."
-        )
+        if files:
+            message = (
+                f"The attached files are too large to keep with the draft ({size // 1000:,} kB; "
+                f"at most {MAX_TOTAL_BYTES // 1000:,} kB). Remove a file and save again."
+            )
+        else:
+            message = (
+                f"The draft is too large to save ({size // 1000:,} kB; at most "
+                f"{MAX_BYTES // 1000:,} kB). Shorten the longest texts and save again."
+            )
+        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -56,6 +68,7 @@ class Draft:
     saved_at: datetime
     expires_at: datetime
     case_id: str | None = None
+    files: Mapping[str, bytes] = field(default_factory=dict)  # attached files by sha256
 
 
 def digest(token: str) -> str:
@@ -63,9 +76,20 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def fingerprint(answers: Mapping[str, Any]) -> str:
-    """The sha256 of the answers as stored: equal answers, equal fingerprints."""
-    return hashlib.sha256(_encode(answers).encode("utf-8")).hexdigest()
+def fingerprint(answers: Mapping[str, Any], files: Mapping[str, bytes] | None = None) -> str:
+    """The sha256 of the answers (and the names of the files) as stored: equal answers, equal
+    fingerprints."""
+    return hashlib.sha256(_stored(answers, files).encode("utf-8")).hexdigest()
+
+
+def _stored(answers: Mapping[str, Any], files: Mapping[str, bytes] | None) -> str:
+    """The answers as the table keeps them; the files are part of what is compared."""
+    return _encode({**answers, _FILES: sorted(files)} if files else answers)
+
+
+def file_key(data: bytes) -> str:
+    """How answers name an attached file: the sha256 of its content (hex)."""
+    return hashlib.sha256(data).hexdigest()
 
 
 def save(
@@ -73,16 +97,23 @@ def save(
     answers: Mapping[str, Any],
     token: str | None = None,
     *,
+    files: Mapping[str, bytes] | None = None,
     now: datetime | None = None,
 ) -> str:
-    """Keep `answers` as the draft of `token` and return the token to use from now on.
+    """Keep `answers` (and the files they name, by `file_key`) as the draft of `token` and return
+    the token to use from now on.
 
     Without a token, or with one that names no open draft (unknown, expired or submitted), a new
-    draft is made and its new token returned. Raises DraftTooLarge over MAX_BYTES, TypeError for
-    answers JSON cannot hold.
+    draft is made and its new token returned. Raises DraftTooLarge over MAX_BYTES of answers or
+    the attachments' total limit of files, TypeError for answers JSON cannot hold.
     """
     now = _utc(now)
-    text = _encode(answers)
+    files = dict(files or {})
+    if any(file_key(data) != key for key, data in files.items()):
+        raise ValueError("a draft file must be keyed by the sha256 of its content")
+    if (total := sum(len(data) for data in files.values())) > MAX_TOTAL_BYTES:
+        raise DraftTooLarge(total, files=True)
+    text = _stored(answers, files)
     size = len(text.encode("utf-8"))
     if size > MAX_BYTES:
         raise DraftTooLarge(size)
@@ -98,6 +129,7 @@ def save(
             if row.answers_sha256 != answers_sha256:
                 row.answers, row.answers_sha256 = text, answers_sha256
                 row.saved_at, row.expires_at = now, now + LIFETIME
+                _keep_files(session, key, files)
             return str(token)
         _purge(session, now)
         new_token = secrets.token_urlsafe(32)
@@ -111,7 +143,21 @@ def save(
                 expires_at=now + LIFETIME,
             )
         )
+        session.flush()
+        _keep_files(session, digest(new_token), files)
     return new_token
+
+
+def _keep_files(session: Session, draft_id: str, files: Mapping[str, bytes]) -> None:
+    """The draft's files become exactly `files`: new ones written, dropped ones deleted."""
+    stored = set(session.scalars(select(DraftFile.sha256).where(DraftFile.draft_id == draft_id)))
+    gone = stored - set(files)
+    if gone:
+        session.execute(
+            delete(DraftFile).where(DraftFile.draft_id == draft_id, DraftFile.sha256.in_(gone))
+        )
+    for key in sorted(set(files) - stored):
+        session.add(DraftFile(draft_id=draft_id, sha256=key, data=files[key]))
 
 
 def load(store: Store, token: str | None, *, now: datetime | None = None) -> Draft | None:
@@ -119,9 +165,15 @@ def load(store: Store, token: str | None, *, now: datetime | None = None) -> Dra
     now = _utc(now)
     with _guard(store), store.read_session() as session:
         row = session.get(DraftRow, _key(token))
-    if row is None or row.expires_at <= now:
-        return None
-    return Draft(json.loads(row.answers), row.saved_at, row.expires_at, row.case_id)
+        if row is None or row.expires_at <= now:
+            return None
+        stored = session.execute(
+            select(DraftFile.sha256, DraftFile.data).where(DraftFile.draft_id == row.id)
+        )
+        files = {key: bytes(data) for key, data in stored}
+    answers = json.loads(row.answers)
+    answers.pop(_FILES, None)
+    return Draft(answers, row.saved_at, row.expires_at, row.case_id, files)
 
 
 def mark_submitted(
@@ -137,6 +189,7 @@ def mark_submitted(
             return False
         row.case_id = case_id
         row.answers, row.answers_sha256 = empty, hashlib.sha256(empty.encode("utf-8")).hexdigest()
+        _keep_files(session, row.id, {})
         row.saved_at, row.expires_at = now, now + LIFETIME
     return True
 
@@ -149,6 +202,8 @@ def purge_expired(store: Store, now: datetime | None = None) -> int:
 
 
 def _purge(session: Session, now: datetime) -> int:
+    expired = select(DraftRow.id).where(DraftRow.expires_at <= now)
+    session.execute(delete(DraftFile).where(DraftFile.draft_id.in_(expired)))
     result = session.execute(delete(DraftRow).where(DraftRow.expires_at <= now))
     return int(getattr(result, "rowcount", 0) or 0)
 

@@ -236,3 +236,16 @@ class Draft(Base):
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     case_id: Mapped[str | None] = mapped_column(String(100), nullable=True)  # once submitted
+
+
+class DraftFile(Base):
+    """A file attached to a draft (an ECG, a discharge letter), stored once per draft and content;
+    the draft's answers name it by its sha256. Goes with its draft."""
+
+    __tablename__ = "draft_files"
+
+    draft_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("drafts.id", ondelete="CASCADE"), primary_key=True
+    )
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -7,7 +7,7 @@ in this session and in the URL only; the database keeps its digest.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
@@ -17,6 +17,7 @@ import streamlit as st
 
 from e2b.codelists import CodeList
 from pv import drafts
+from pv.attachments import Upload
 from pv.db import DatabaseUnavailable
 from ui import widgets as w
 from ui.resources import settings, store
@@ -30,6 +31,7 @@ CASE = "draft.case"  # the case ID this session's draft became
 NOTICE = "draft.notice"  # (kind, message) to show once at the top of the page
 EARLIER = "draft.earlier"  # this session's earlier drafts: [{"token", "time"}], oldest first
 _CODELIST = "$codelist"  # how a code-list answer (a StrEnum member) is written to JSON
+_UPLOAD = "$upload"  # how an attached file is named in the JSON (its content is kept beside)
 
 
 def keep(*, submitted_as: str | None) -> None:
@@ -164,8 +166,8 @@ def _open(token: str) -> bool:
         st.session_state[CASE] = draft.case_id
         st.session_state[NOTICE] = ("info", t("drafts.submitted", case_id=draft.case_id))
         return True
-    w.clear_answers(_decode(draft.answers))
-    st.session_state[SAVED] = drafts.fingerprint(draft.answers)
+    w.clear_answers(_decode(draft.answers, draft.files))
+    st.session_state[SAVED] = drafts.fingerprint(draft.answers, draft.files)
     st.session_state[STARTED] = True
     st.session_state[NOTICE] = (
         "info",
@@ -191,18 +193,20 @@ def _autosave() -> None:
 
 
 def _save(answers: dict[str, Any]) -> bool:
-    encoded = _encode(answers)
-    if st.session_state.get(SAVED) == drafts.fingerprint(encoded) and TOKEN in st.session_state:
+    files: dict[str, bytes] = {}
+    encoded = _encode(answers, files)
+    saved = drafts.fingerprint(encoded, files)
+    if st.session_state.get(SAVED) == saved and TOKEN in st.session_state:
         return True
     try:
-        token = drafts.save(store(), encoded, st.session_state.get(TOKEN))
+        token = drafts.save(store(), encoded, st.session_state.get(TOKEN), files=files)
     except (drafts.DraftTooLarge, DatabaseUnavailable) as error:
         st.session_state[NOTICE] = ("warning", t("drafts.not_saved", reason=str(error)))
         return False
     if token != st.session_state.get(TOKEN):
         st.session_state.pop(CASE, None)  # a submitted draft's link stays with its case
     st.session_state[TOKEN] = token
-    st.session_state[SAVED] = drafts.fingerprint(encoded)
+    st.session_state[SAVED] = saved
     if st.query_params.get(PARAM) != token:
         st.query_params[PARAM] = token
     return True
@@ -217,33 +221,53 @@ def _snapshot() -> dict[str, Any]:
     return answers
 
 
-def _encode(answers: dict[str, Any]) -> dict[str, Any]:
+def _encode(answers: dict[str, Any], files: dict[str, bytes]) -> dict[str, Any]:
     """Answers JSON can hold: a code-list member is written with its list's name, since JSON
-    would make it a plain string the drop-down no longer knows."""
-    return {key: _encode_value(value) for key, value in answers.items()}
+    would make it a plain string the drop-down no longer knows; an attached file by its sha256,
+    its content put into `files` (kept beside the answers)."""
+    return {key: _encode_value(value, files) for key, value in answers.items()}
 
 
-def _encode_value(value: Any) -> Any:
+def _encode_value(value: Any, files: dict[str, bytes]) -> Any:
     if isinstance(value, CodeList):
         return {_CODELIST: type(value).__name__, "value": value.value}
+    if isinstance(value, Upload):
+        key = drafts.file_key(value.data)
+        files[key] = value.data
+        return {
+            _UPLOAD: key,
+            "name": value.name,
+            "media_type": value.media_type,
+            "description": value.description,
+        }
     if isinstance(value, list | tuple):
-        return [_encode_value(v) for v in value]
+        return [_encode_value(v, files) for v in value]
     return value
 
 
-def _decode(answers: dict[str, Any]) -> dict[str, Any]:
-    return {key: _decode_value(value) for key, value in answers.items()}
+def _decode(answers: dict[str, Any], files: Mapping[str, bytes]) -> dict[str, Any]:
+    return {key: _decode_value(value, files) for key, value in answers.items()}
 
 
-def _decode_value(value: Any) -> Any:
+def _decode_value(value: Any, files: Mapping[str, bytes]) -> Any:
     if isinstance(value, dict) and set(value) == {_CODELIST, "value"}:
         kind = _code_lists().get(value[_CODELIST])
         try:
             return kind(value["value"]) if kind is not None else value["value"]
         except ValueError:  # a code the list no longer has: the drop-down starts empty
             return value["value"]
+    if isinstance(value, dict) and _UPLOAD in value:
+        data = files.get(value[_UPLOAD])
+        if data is None:  # its file is gone: the form lists what it has
+            return None
+        return Upload(value["name"], data, value["media_type"], value.get("description"))
     if isinstance(value, list):
-        return [_decode_value(v) for v in value]
+        decoded = [_decode_value(v, files) for v in value]
+        return (
+            [v for v in decoded if v is not None]
+            if any(isinstance(v, dict) and _UPLOAD in v for v in value)
+            else decoded
+        )
     return value
 
 

@@ -17,9 +17,11 @@ from alembic import command
 from sqlalchemy import event, inspect, select, text
 
 from pv import drafts
+from pv.attachments import MAX_TOTAL_BYTES
 from pv.db import alembic_config, current_revision, head_revision, writer
 from pv.store import Store
 from pv.tables import Draft as DraftRow
+from pv.tables import DraftFile
 
 T0 = datetime(2026, 11, 1, 9, 30, tzinfo=UTC)
 ANSWERS: dict[str, Any] = {
@@ -217,10 +219,72 @@ def test_migration_0007_adds_and_removes_the_drafts_table(store: Store) -> None:
     assert head_revision() == "0007"
     with writer(store.engine).begin() as connection:
         command.downgrade(alembic_config(connection), "0006")
-    assert "drafts" not in inspect(store.engine).get_table_names()
+    assert not {"drafts", "draft_files"} & set(inspect(store.engine).get_table_names())
     assert current_revision(store.engine) == "0006"
     with writer(store.engine).begin() as connection:
         command.upgrade(alembic_config(connection), "head")
-    assert "drafts" in inspect(store.engine).get_table_names()
+    assert {"drafts", "draft_files"} <= set(inspect(store.engine).get_table_names())
     token = drafts.save(store, ANSWERS, now=T0)
     assert drafts.load(store, token, now=T0) is not None
+
+
+# ---------------------------------------------------------------- files attached to a draft
+
+ECG = b"%PDF-1.4 synthetic ECG " + bytes(range(256)) * 40
+LETTER = b"\x89PNG\r\n\x1a\n synthetic discharge letter" + bytes(1000)
+
+
+def file_rows(store: Store) -> list[tuple[str, str]]:
+    with store.read_session() as session:
+        found = session.execute(select(DraftFile.draft_id, DraftFile.sha256))
+        return sorted((str(a), str(b)) for a, b in found)
+
+
+def with_files(*contents: bytes) -> dict[str, bytes]:
+    return {drafts.file_key(data): data for data in contents}
+
+
+def test_attached_files_come_back_byte_for_byte_and_a_removed_one_goes(store: Store) -> None:
+    token = drafts.save(store, ANSWERS, files=with_files(ECG, LETTER), now=T0)
+    draft = drafts.load(store, token, now=T0)
+    assert draft is not None
+    assert draft.answers == ANSWERS  # the file list is the store's, not an answer
+    assert dict(draft.files) == with_files(ECG, LETTER)
+    assert drafts.save(store, ANSWERS, token, files=with_files(LETTER), now=T0) == token
+    again = drafts.load(store, token, now=T0)
+    assert again is not None and dict(again.files) == with_files(LETTER)
+    assert file_rows(store) == [(drafts.digest(token), drafts.file_key(LETTER))]
+
+
+def test_the_same_answers_with_other_files_are_a_change(store: Store) -> None:
+    token = drafts.save(store, ANSWERS, files=with_files(ECG), now=T0)
+    assert drafts.fingerprint(ANSWERS, with_files(ECG)) != drafts.fingerprint(ANSWERS)
+    with writes(store) as seen:
+        drafts.save(store, ANSWERS, token, files=with_files(ECG), now=T0)
+    assert seen == []
+    with writes(store) as seen:
+        drafts.save(store, ANSWERS, token, files=with_files(ECG, LETTER), now=T0)
+    assert "INSERT" in seen
+
+
+def test_a_file_must_be_named_by_its_content(store: Store) -> None:
+    with pytest.raises(ValueError, match="sha256"):
+        drafts.save(store, ANSWERS, files={"0" * 64: ECG}, now=T0)
+    assert rows(store) == []
+
+
+def test_files_over_the_attachment_limit_are_refused(store: Store) -> None:
+    big = b"%PDF" + bytes(MAX_TOTAL_BYTES)
+    with pytest.raises(drafts.DraftTooLarge, match="attached files are too large"):
+        drafts.save(store, ANSWERS, files=with_files(big), now=T0)
+    assert rows(store) == [] and file_rows(store) == []
+
+
+def test_files_go_with_a_submitted_or_expired_draft(store: Store) -> None:
+    submitted = drafts.save(store, ANSWERS, files=with_files(ECG), now=T0)
+    expiring = drafts.save(store, {"a": 1}, files=with_files(LETTER), now=T0)
+    assert drafts.mark_submitted(store, submitted, "SA-LEMTRADAPV-000001", now=T0)
+    assert file_rows(store) == [(drafts.digest(expiring), drafts.file_key(LETTER))]
+    later = T0 + drafts.LIFETIME + timedelta(seconds=1)
+    drafts.purge_expired(store, later)
+    assert file_rows(store) == []

@@ -1,4 +1,4 @@
-"""Drafts kept server-side, reopened by a private link (issue 11).
+"""Drafts kept server-side, reopened by a private link, with their attached files (issue 11).
 
 Revision ID: 0007
 Revises: 0006
@@ -30,8 +30,20 @@ def upgrade() -> None:
     )
     # Purging expired drafts reads this index only.
     op.create_index("ix_drafts_expires_at", "drafts", ["expires_at"])
+    op.create_table(
+        "draft_files",
+        sa.Column(
+            "draft_id",
+            sa.String(64),
+            sa.ForeignKey("drafts.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column("sha256", sa.String(64), primary_key=True),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("draft_files")
     op.drop_index("ix_drafts_expires_at", table_name="drafts")
     op.drop_table("drafts")
