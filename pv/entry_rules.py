@@ -129,7 +129,7 @@ def _pregnancy(report: Report, today: date) -> Iterator[Finding]:
 
 def _death(report: Report, today: date) -> Iterator[Finding]:
     """A death is reported with its details, and the details with a fatal reaction."""
-    fatal = any(r.outcome is Outcome.FATAL or r.seriousness.death for r in report.reactions)
+    fatal = _fatal(report)
     death = report.patient.death
     if fatal and death is None:
         yield _error(
@@ -156,6 +156,25 @@ def _death(report: Report, today: date) -> Iterator[Finding]:
                 )
 
 
+def _fatal(report: Report) -> bool:
+    return any(r.outcome is Outcome.FATAL or r.seriousness.death for r in report.reactions)
+
+
+def _cause_of_death(report: Report, today: date) -> Iterator[Finding]:
+    """The form asks for the cause of a death it reports (MedDRA code or as reported); ICH
+    leaves D.9.2.r optional. With no death details at all, `_death` says so once."""
+    death = report.patient.death
+    if death is None or not _fatal(report):
+        return
+    if not any(c.term is not None or c.text for c in death.reported_causes):
+        yield _error(
+            "D.9.2.r",
+            "patient.death.reported_causes",
+            "a reaction resulted in death: give the cause of death, as a MedDRA code or as "
+            "reported",
+        )
+
+
 def _dosage_text_fits(report: Report, today: date) -> Iterator[Finding]:
     """G.k.4.r.8 holds 2,000 characters, the "Course N: " prefix included."""
     for k, drug in enumerate(report.drugs):
@@ -179,6 +198,7 @@ RULES: tuple[EntryRule, ...] = (
     _initials_or_withheld,
     _study,
     *PLAUSIBILITY,
+    _cause_of_death,
     _dosage_text_fits,
 )
 

@@ -20,6 +20,8 @@ def validate_report(
 
     `received`: the data comes from another system: kept as sent, its ICH rule problems and
     implausible parts are warnings, and the form's own requirements do not apply.
+    Typed data is checked in one pass: the rules run over the valid parts even when some
+    fields are missing or invalid, so the first check names every problem the last one would.
     """
     rules = PLAUSIBILITY if received else RULES
-    return validate(data, Report, today, received=received, rules=rules)
+    return validate(data, Report, today, received=received, rules=rules, partial=not received)
