@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date
+from decimal import Decimal
 
-from e2b.codelists import Outcome, ReportType, Sex
+from e2b.codelists import AgeUnit, Outcome, ReportType, Sex
 from e2b.dates import Precision, is_before, precision
 from e2b.findings import Finding
 from e2b.model import value_of
@@ -20,6 +21,33 @@ from pv.model import Report
 # The guide categories that mean exposure in pregnancy (pv/data/guide_categories.csv).
 PREGNANCY_CATEGORIES = frozenset({"pregnancy_exposure"})
 DOSAGE_TEXT_LIMIT = 2000  # G.k.4.r.8, with the course prefix
+
+
+# The highest plausible value of each measure a reporter types (every one must be above 0).
+MEASURE_LIMITS: dict[str, Decimal] = {
+    "patient.weight_kg": Decimal(650),
+    "patient.height_cm": Decimal(300),
+}
+AGE_LIMITS: dict[AgeUnit, Decimal] = {
+    AgeUnit.DECADE: Decimal(15),
+    AgeUnit.YEAR: Decimal(150),
+    AgeUnit.MONTH: Decimal(1800),
+    AgeUnit.WEEK: Decimal(7800),
+    AgeUnit.DAY: Decimal(55000),
+    AgeUnit.HOUR: Decimal("9999.9"),
+}
+
+
+def is_measure(path: str) -> bool:
+    """A patient's age, weight or height: above 0, and within a plausible limit."""
+    return path == "patient.age.value" or path in MEASURE_LIMITS
+
+
+def measure_limit(path: str, unit: AgeUnit | None = None) -> Decimal | None:
+    """The highest plausible value at `path` (an age's depends on its unit); None: no limit."""
+    if path == "patient.age.value":
+        return AGE_LIMITS.get(unit) if unit is not None else None
+    return MEASURE_LIMITS.get(path)
 
 
 def _error(element: str, path: str, text: str) -> Finding:
@@ -175,6 +203,22 @@ def _cause_of_death(report: Report, today: date) -> Iterator[Finding]:
         )
 
 
+def _plausible_measures(report: Report, today: date) -> Iterator[Finding]:
+    """Age, weight and height within what a person can have (a typing slip, e.g. 700 kg)."""
+    patient = report.patient
+    typed: list[tuple[str, str, str, Decimal | None, AgeUnit | None]] = [
+        ("D.3", "patient.weight_kg", "weight", patient.weight_kg, None),
+        ("D.4", "patient.height_cm", "height", patient.height_cm, None),
+    ]
+    if patient.age is not None:
+        age = patient.age
+        typed.append(("D.2.2a", "patient.age.value", "age", age.value, age.unit))
+    for element, path, name, value, unit in typed:
+        limit = measure_limit(path, unit)
+        if value is not None and limit is not None and value > limit:
+            yield _error(element, path, f"{name} {value} is not plausible (at most {limit})")
+
+
 def _dosage_text_fits(report: Report, today: date) -> Iterator[Finding]:
     """G.k.4.r.8 holds 2,000 characters, the "Course N: " prefix included."""
     for k, drug in enumerate(report.drugs):
@@ -199,6 +243,7 @@ RULES: tuple[EntryRule, ...] = (
     _study,
     *PLAUSIBILITY,
     _cause_of_death,
+    _plausible_measures,
     _dosage_text_fits,
 )
 

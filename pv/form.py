@@ -46,8 +46,11 @@ class FieldMeta:
         base = text or self.title[:1].upper() + self.title[1:]
         return f"{base} *" if self.required else base
 
-    def help(self, text: str | None = None) -> str:
-        """Help text that ends with the E2B element, so reporters and officers share a name."""
+    def help(self, text: str | None = None, *, expert: bool = False) -> str:
+        """The input's help: the page's text; in expert view also the model's description and
+        the E2B element, so officers and developers share a name (clinicians need neither)."""
+        if not expert:
+            return text or ""
         parts = [p for p in (text, self.description) if p]
         if self.element:
             parts.append(f"E2B(R3) {self.element}")

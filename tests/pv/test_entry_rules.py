@@ -137,3 +137,44 @@ def test_a_received_file_is_still_not_held_to_rules_when_its_values_do_not_fit()
     elements = {f.element for f in received.findings}
     assert "E.i.7" in elements
     assert "E.i.4" not in elements  # the future start: rules wait for a model, as before
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "element"),
+    [
+        ("weight_kg", "700", "D.3"),
+        ("height_cm", "350", "D.4"),
+        ("age", {"value": "151", "unit": "a"}, "D.2.2a"),
+    ],
+)
+def test_an_implausible_measure_is_refused_at_its_field(
+    path: str, value: Any, element: str
+) -> None:
+    data = answers("1990-04-17")
+    data["patient"][path] = value
+    result = check(data, settings=Settings(), now=NOW)
+    assert not result.ok
+    [problem] = [f for f in result.findings if f.element == element]
+    assert problem.path.startswith(f"patient.{path}")
+
+
+def test_the_field_checks_name_what_the_final_check_refuses() -> None:
+    from datetime import date
+    from decimal import Decimal
+
+    from e2b.codelists import AgeUnit
+    from pv.validation import check_date, check_number
+
+    today = date(2026, 11, 30)
+    assert [p.kind for p in check_date("March 2025", today)] == ["not_a_date"]
+    assert [p.kind for p in check_date("2031-02-30", today)] == ["not_a_date"]
+    assert [p.kind for p in check_date("2027-01", today)] == ["future"]
+    [before] = check_date("2025-01", today, start="2025-03-02")
+    assert (before.kind, before.detail) == ("before_start", "2025-03-02")
+    assert check_date("2025-03", today, start="2025-03-02") == []  # partial dates overlap
+    assert check_number("patient.age.value", Decimal(34), unit=AgeUnit.YEAR) == []
+    assert [
+        p.kind for p in check_number("patient.age.value", Decimal(34), unit=AgeUnit.DECADE)
+    ] == ["too_high"]
+    assert [p.kind for p in check_number("patient.weight_kg", Decimal(0))] == ["not_positive"]
+    assert check_number("tests[0].result.value", Decimal(0)) == []

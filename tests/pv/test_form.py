@@ -31,7 +31,8 @@ def test_field_meta_comes_from_the_model(
     meta = field_meta(path)
     assert (meta.element, meta.required, meta.max_length) == (element, required, max_length)
     assert meta.label().endswith(" *") is required
-    assert meta.help().endswith(f"E2B(R3) {element}")
+    assert meta.help(expert=True).endswith(f"E2B(R3) {element}")
+    assert element not in meta.help("Plain help")  # the clinician's view names no element
 
 
 def test_an_unknown_path_is_a_key_error() -> None:
