@@ -274,7 +274,7 @@ def partial_rule_findings(
             loc = _fields(item["loc"])
             if not loc:
                 return []  # a problem with the report as a whole: nothing to run the rules on
-            if _repair(data, loc, item["type"], model):
+            if _repair(data, loc, item["type"], model, payload):
                 changed.add(format_path(loc))
                 progress = True
         try:
@@ -298,7 +298,9 @@ def _related(path: str, changed: str) -> bool:
     return inner == outer or inner.startswith((outer + ".", outer + "["))
 
 
-def _repair(data: Any, loc: tuple[int | str, ...], kind: str, model: type[BaseModel]) -> bool:
+def _repair(
+    data: Any, loc: tuple[int | str, ...], kind: str, model: type[BaseModel], payload: Any
+) -> bool:
     """Leave out the refused value at `loc`, or put a stand-in where a required one is missing."""
     node = data
     for part in loc[:-1]:
@@ -312,7 +314,7 @@ def _repair(data: Any, loc: tuple[int | str, ...], kind: str, model: type[BaseMo
     if kind == "missing" or kind == "too_short":
         if not isinstance(node, dict) or not isinstance(last, str):
             return False
-        found = _stand_in(model, loc)
+        found = _stand_in(model, loc, payload)
         if found is _NONE:
             return False
         node[last] = found
@@ -329,7 +331,7 @@ def _repair(data: Any, loc: tuple[int | str, ...], kind: str, model: type[BaseMo
 _NONE = object()
 
 
-def _stand_in(model: type[BaseModel], loc: tuple[int | str, ...]) -> Any:
+def _stand_in(model: type[BaseModel], loc: tuple[int | str, ...], payload: Any) -> Any:
     cls: Any = model
     info = None
     for part in loc:
@@ -346,7 +348,15 @@ def _stand_in(model: type[BaseModel], loc: tuple[int | str, ...]) -> Any:
     if cls is not None:
         return {}
     adapter = _adapter(cls, loc, info.annotation, tuple(info.metadata))
-    for value in _candidates(info.annotation):
+    # A value the same field has elsewhere in the report first (e.g. the MedDRA version of the
+    # other terms), so rules comparing fields across the report are not set off by a stand-in.
+    # Not for code lists: another reaction's fatal outcome would set off the death rules.
+    coded = any(
+        isinstance(arg, type) and issubclass(arg, Enum)
+        for arg in (info.annotation, *get_args(info.annotation))
+    )
+    elsewhere = () if coded else tuple(_values_of(payload, str(loc[-1])))
+    for value in (*elsewhere, *_candidates(info.annotation)):
         try:
             adapter.validate_python(value)
         except ValidationError:
@@ -360,6 +370,18 @@ def _adapter(
     _cls: Any, _loc: tuple[int | str, ...], annotation: Any, metadata: tuple[Any, ...]
 ) -> TypeAdapter[Any]:
     return TypeAdapter(Annotated[annotation, *metadata] if metadata else annotation)
+
+
+def _values_of(node: Any, name: str) -> Iterator[Any]:
+    """The plain values of every field called `name` in the payload."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == name and isinstance(value, str):
+                yield value
+            yield from _values_of(value, name)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _values_of(item, name)
 
 
 def _candidates(annotation: Any) -> Iterator[Any]:
