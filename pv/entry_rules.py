@@ -163,7 +163,7 @@ def _death(report: Report, today: date) -> Iterator[Finding]:
         yield _error(
             "D.9",
             "patient.death",
-            "a reaction resulted in death: give the death details (date of death, causes)",
+            "a reaction resulted in death: give the cause of death, and the date of death if known",
         )
     if death is None:
         return
