@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
-from functools import cache
 from typing import Annotated, Any, Generic, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -347,7 +346,8 @@ def _stand_in(model: type[BaseModel], loc: tuple[int | str, ...], payload: Any) 
         return [{}] if cls is not None else _NONE
     if cls is not None:
         return {}
-    adapter = _adapter(cls, loc, info.annotation, tuple(info.metadata))
+    kind: Any = Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation
+    adapter: TypeAdapter[Any] = TypeAdapter(kind)
     # A value the same field has elsewhere in the report first (e.g. the MedDRA version of the
     # other terms), so rules comparing fields across the report are not set off by a stand-in.
     # Not for code lists: another reaction's fatal outcome would set off the death rules.
@@ -363,13 +363,6 @@ def _stand_in(model: type[BaseModel], loc: tuple[int | str, ...], payload: Any) 
             continue
         return value
     return _NONE
-
-
-@cache
-def _adapter(
-    _cls: Any, _loc: tuple[int | str, ...], annotation: Any, metadata: tuple[Any, ...]
-) -> TypeAdapter[Any]:
-    return TypeAdapter(Annotated[annotation, *metadata] if metadata else annotation)
 
 
 def _values_of(node: Any, name: str) -> Iterator[Any]:

@@ -155,6 +155,16 @@ class ReportInput:
             candidate = _parent(candidate)
         return None
 
+    def in_form_order(self, findings: list[Finding]) -> list[Finding]:
+        """Findings in the order their inputs were drawn (those without an input last)."""
+        order = {key: n for n, key in enumerate(dict.fromkeys(self._inputs.values()))}
+
+        def position(finding: Finding) -> int:
+            key = self.input_for(finding.path)
+            return order[key] if key is not None else len(order)
+
+        return sorted(findings, key=position)
+
     def route(self, findings: list[Finding]) -> dict[str | None, list[Finding]]:
         """Findings grouped by input key (None: no input, shown only in the list at the top)."""
         out: dict[str | None, list[Finding]] = {}

@@ -987,7 +987,8 @@ def _remember_findings(form: ReportInput, findings: list[Finding]) -> None:
         for key, items in routed.items()
         if key is not None
     }
-    st.session_state[FINDINGS] = [(form.input_for(f.path), f) for f in findings]
+    ordered = form.in_form_order(findings)
+    st.session_state[FINDINGS] = [(form.input_for(f.path), f) for f in ordered]
     st.session_state[w.CHECKS] = {}  # the check has said it all, in the model's words
 
 
