@@ -178,3 +178,12 @@ def test_the_field_checks_name_what_the_final_check_refuses() -> None:
     ] == ["too_high"]
     assert [p.kind for p in check_number("patient.weight_kg", Decimal(0))] == ["not_positive"]
     assert check_number("tests[0].result.value", Decimal(0)) == []
+
+
+def test_a_missing_term_sets_off_no_rule_about_its_stand_in() -> None:
+    """The rules run over a stand-in for the missing term; the other terms' MedDRA version is
+    not said to differ from it, and nothing is said of the stand-in itself."""
+    data = answers("1990-04-17")
+    del data["reactions"][0]["term"]
+    result = check(data, settings=Settings(), now=NOW)
+    assert [(f.element, f.path) for f in result.findings] == [("E.i.2.1", "reactions[0].term")]
