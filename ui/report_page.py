@@ -639,10 +639,22 @@ def _death(form: ReportInput, conf: Settings) -> None:
     required then (pv.entry_rules), as a MedDRA code or as reported."""
     st.subheader(t("patient.death"))
     st.caption(t("patient.death.hint"))
-    cause = "patient.death.reported_causes[0]"
+    causes = "patient.death.reported_causes"
+    cause = f"{causes}[0]"
     c1, c2 = st.columns(2)
     with c1:
-        w.text(form, "death.cause", f"{cause}.text", t("patient.death.cause") + " *")
+        typed = w.text(
+            form,
+            "death.cause",
+            None,
+            t("patient.death.cause") + " *",
+            area=True,
+            placeholder=t("patient.death.cause.placeholder"),
+            max_chars=2000,
+        )
+        lines = [line.strip() for line in (typed or "").splitlines() if line.strip()]
+        for j, line in enumerate(lines):
+            form.put(f"{causes}[{j}].text", line, "death.cause")
     with c2:
         code = w.text(
             form,
@@ -676,8 +688,7 @@ def _death(form: ReportInput, conf: Settings) -> None:
         form.put("patient.death.autopsy", autopsy == "yes", "death.autopsy")
     # Whatever is missing about the death is said next to its cause, the one required input.
     form.bind("patient.death", "death.cause")
-    form.bind("patient.death.reported_causes", "death.cause")
-    form.bind(cause, "death.cause")
+    form.bind(causes, "death.cause")
 
 
 # ---------------------------------------------------------------- 4. LEMTRADA

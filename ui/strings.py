@@ -85,7 +85,8 @@ ENGLISH: dict[str, str] = {
         "A reaction has a fatal outcome or results in death: give the cause of death (in words, "
         "or as a MedDRA code) and what else is known."
     ),
-    "patient.death.cause": "Cause of death as reported",
+    "patient.death.cause": "Cause(s) of death as reported (one per line)",
+    "patient.death.cause.placeholder": "e.g. Progressive multifocal leukoencephalopathy",
     "patient.death.cause_code": "Cause of death: MedDRA LLT code (8 digits)",
     "patient.death.autopsy": "Autopsy done",
     "yes": "Yes",

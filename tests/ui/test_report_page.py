@@ -440,13 +440,13 @@ def test_death_details_appear_with_results_in_death_and_need_a_cause(
     app: AppTest, how: str
 ) -> None:
     rid = reaction_ids(app)[0]
-    assert not [x for x in app.text_input if x.key == key("death.cause")]
+    assert not [x for x in app.text_area if x.key == key("death.cause")]
     if how == "ticked":
         app.checkbox(key=key(f"reactions.{rid}.serious.death")).check().run()
     else:
         app.selectbox(key=key(f"reactions.{rid}.outcome")).set_value(_outcome("5")).run()
-    cause = app.text_input(key=key("death.cause"))
-    assert cause.label == "Cause of death as reported *"
+    cause = app.text_area(key=key("death.cause"))
+    assert cause.label == "Cause(s) of death as reported (one per line) *"
     assert app.text_input(key=key("death.cause_code")) is not None
     assert app.selectbox(key=key("death.autopsy")) is not None
     submit(app)
@@ -454,7 +454,9 @@ def test_death_details_appear_with_results_in_death_and_need_a_cause(
     assert "cause of death" in message
     # ... shown next to the cause field, and not once the cause is given.
     assert any("cause of death" in m for m in errors_under_fields(app))
-    app.text_input(key=key("death.cause")).input("Progressive multifocal leukoencephalopathy")
+    app.text_area(key=key("death.cause")).input(
+        "Sepsis\n\nProgressive multifocal leukoencephalopathy"
+    )
     app.run()
     submit(app)
     assert "death.cause" not in app.session_state["errors"]
@@ -526,3 +528,22 @@ def _age_unit(code: str) -> Any:
     from e2b.codelists import AgeUnit
 
     return AgeUnit(code)
+
+
+def test_a_fatal_report_goes_out_with_its_causes_of_death(app: AppTest) -> None:
+    fill_reporter_and_patient(app)
+    rid = reaction_ids(app)[0]
+    fill_itp(app, rid)
+    app.selectbox(key=key(f"reactions.{rid}.outcome")).set_value(_outcome("5"))
+    app.checkbox(key=key(f"reactions.{rid}.serious.death")).check().run()
+    app.text_area(key=key("death.cause")).input("Intracranial haemorrhage\nThrombocytopenia")
+    app.text_input(key=key("death.date")).input("2026-10-02")
+    app.selectbox(key=key("death.autopsy")).set_value("no").run()
+    fill_lemtrada_and_narrative(app)
+    submit(app)
+    assert not app.session_state["errors"], app.session_state["errors"]
+    icsr = read_bytes(app.session_state["submitted"]["xml"]).reports[0].report
+    assert icsr is not None and icsr.patient.death is not None
+    causes = [c.text for c in icsr.patient.death.reported_causes]
+    assert causes == ["Intracranial haemorrhage", "Thrombocytopenia"]
+    assert icsr.patient.death.autopsy is False
