@@ -54,6 +54,9 @@ class Settings:
     meddra_version: str = field(default_factory=lambda: _env("PV_MEDDRA_VERSION", "27.1"))
     # Path to a licensed MedDRA release in MSSO ASCII format (folder holding llt.asc and pt.asc).
     meddra_path: str = field(default_factory=lambda: _env("MEDDRA_PATH", ""))
+    # The app's public address (https://pv.example.org/), for the private draft link in the
+    # sidebar and the receipt; unset, the address the browser used is taken.
+    public_url: str = field(default_factory=lambda: _env("PV_PUBLIC_URL", ""))
     # An officer session with no activity for this long ends (GVP/Part 11: unattended screens).
     idle_minutes: int = field(default_factory=lambda: _positive_int("PV_IDLE_MINUTES", 15))
     # Behind a reverse proxy that sets X-Forwarded-For, the client is the first address it names;

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from e2b.codelists import AgeUnit, Outcome, ReportType, Sex
 from e2b.dates import Precision, is_before, precision
+from e2b.elements import element
 from e2b.findings import Finding
 from e2b.model import value_of
 from e2b.model_rules import finding
@@ -21,6 +22,9 @@ from pv.model import Report
 # The guide categories that mean exposure in pregnancy (pv/data/guide_categories.csv).
 PREGNANCY_CATEGORIES = frozenset({"pregnancy_exposure"})
 DOSAGE_TEXT_LIMIT = 2000  # G.k.4.r.8, with the course prefix
+# H.1 with the treatment and dechallenge lines, G.k.11 with the batch expiry lines.
+NARRATIVE_LIMIT = element("H.1").max_length or 0
+ADDITIONAL_INFO_LIMIT = element("G.k.11").max_length or 0
 
 
 # The highest plausible value of each measure a reporter types (every one must be above 0).
@@ -213,10 +217,10 @@ def _plausible_measures(report: Report, today: date) -> Iterator[Finding]:
     if patient.age is not None:
         age = patient.age
         typed.append(("D.2.2a", "patient.age.value", "age", age.value, age.unit))
-    for element, path, name, value, unit in typed:
+    for code, path, name, value, unit in typed:
         limit = measure_limit(path, unit)
         if value is not None and limit is not None and value > limit:
-            yield _error(element, path, f"{name} {value} is not plausible (at most {limit})")
+            yield _error(code, path, f"{name} {value} is not plausible (at most {limit})")
 
 
 def _dosage_text_fits(report: Report, today: date) -> Iterator[Finding]:
@@ -232,6 +236,38 @@ def _dosage_text_fits(report: Report, today: date) -> Iterator[Finding]:
                 )
 
 
+def _local_facts_fit(report: Report, today: date) -> Iterator[Finding]:
+    """What travels inside another element fits it: H.1 with the treatment and dechallenge
+    lines, G.k.11 with the batch expiry lines; an expiry names the batch it belongs to."""
+    limit = NARRATIVE_LIMIT
+    if len(report.sent_narrative()) > limit:
+        yield _error(
+            "H.1",
+            "narrative.narrative",
+            "the narrative with the treatment and dechallenge of each reaction is too long "
+            f"(at most {limit:,} characters in all)",
+        )
+    for k, drug in enumerate(report.drugs):
+        for r, dosage in enumerate(drug.dosages):
+            batch = dosage.batch
+            if dosage.batch_expiry is not None and (
+                batch is None or dosage.course is None or len(batch.splitlines()) > 1
+            ):
+                yield _error(
+                    "G.k.4.r.7",
+                    f"drugs[{k}].dosages[{r}].batch",
+                    "give the batch number the expiry date belongs to",
+                )
+        sent = drug.sent_additional_info()
+        if sent is not None and len(sent) > ADDITIONAL_INFO_LIMIT:
+            yield _error(
+                "G.k.11",
+                f"drugs[{k}].additional_info",
+                "the additional information with the batch expiry dates is too long "
+                f"(at most {ADDITIONAL_INFO_LIMIT:,} characters in all)",
+            )
+
+
 EntryRule = Callable[[Report, date], Iterator[Finding]]
 
 # Implausible data: refused when typed, named as a warning when another system sent it.
@@ -245,6 +281,7 @@ RULES: tuple[EntryRule, ...] = (
     _cause_of_death,
     _plausible_measures,
     _dosage_text_fits,
+    _local_facts_fit,
 )
 
 

@@ -6,7 +6,6 @@ Drawing the form also assembles the report input (`pv.form.ReportInput`); submit
 
 from __future__ import annotations
 
-import copy
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -47,6 +46,7 @@ from pv.model import Seriousness
 from pv.store import Store
 from pv.submission import SubmissionRefused, build, check
 from pv.validation import check_date
+from ui import drafts
 from ui import widgets as w
 from ui.downloads import offer
 from ui.resources import catalogue, settings, store
@@ -55,7 +55,6 @@ from ui.widgets import plain
 
 SUBMITTED = "submitted"  # the confirmation of the last submission
 FINDINGS = "findings"  # (input key or None, finding) of the last check, for the problem lists
-DRAFTS = "drafts"  # drafts saved in this session
 
 CAUSALITY = (
     "Certain",
@@ -98,9 +97,10 @@ def _stable_id(key: str) -> str:
 def render() -> None:
     """The whole report page."""
     st.title(t("app.title"))
+    submitted = st.session_state.get(SUBMITTED)
+    drafts.keep(submitted_as=submitted["case_id"] if submitted else None)
     _sidebar()
     _expert_view()
-    submitted = st.session_state.get(SUBMITTED)
     if submitted:
         _confirmation(submitted)
         return
@@ -129,12 +129,10 @@ def render() -> None:
 
 def _sidebar() -> None:
     with st.sidebar:
-        st.button(t("report.new"), on_click=_new_report, width="stretch")
-        if not st.session_state.get(SUBMITTED):
-            st.button(t("report.save_draft"), on_click=_save_draft, width="stretch")
-        drafts: list[dict[str, Any]] = st.session_state.get(DRAFTS, [])
-        if drafts:
-            labels = [d["time"] for d in drafts]
+        st.button(t("report.new"), on_click=drafts.new_report, args=(_new_report,), width="stretch")
+        drafts.sidebar(submitted=bool(st.session_state.get(SUBMITTED)))
+        labels = drafts.earlier()
+        if labels:
             chosen = st.selectbox(t("report.resume_draft"), labels, index=len(labels) - 1)
             st.button(
                 t("report.resume_draft"),
@@ -152,19 +150,10 @@ def _new_report() -> None:
     st.toast(t("report.cleared"))
 
 
-def _save_draft() -> None:
-    time = datetime.now().strftime("%H:%M:%S")
-    drafts = st.session_state.setdefault(DRAFTS, [])
-    drafts.append({"time": time, "answers": copy.deepcopy(w.answers())})
-    st.toast(t("report.draft_saved", time=time))
-
-
 def _resume_draft(index: int) -> None:
-    draft = st.session_state.get(DRAFTS, [])[index]
-    w.clear_answers(copy.deepcopy(draft["answers"]))
+    drafts.resume(index)
     st.session_state.pop(SUBMITTED, None)
     st.session_state.pop(FINDINGS, None)
-    st.toast(t("report.draft_resumed", time=draft["time"]))
 
 
 def _expert_view() -> None:

@@ -318,6 +318,27 @@ ENGLISH: dict[str, str] = {
     "log.dash.overdue": "Overdue",
     "log.dash.per_month": "Cases per month",
     "log.dash.per_category": "Cases per guide category",
+    # drafts kept server-side (ui/drafts.py)
+    "drafts.link": "Private link to this draft",
+    "drafts.link.help": (
+        "Keep this link private; it reopens this draft for 30 days, on any device. This "
+        "page's address holds it too, so a bookmark works. The form is saved as you go."
+    ),
+    "drafts.link.submitted": (
+        "Keep this link private; it shows that this report was submitted as case {case_id}."
+    ),
+    "drafts.save_now": "Save draft now",
+    "drafts.saved": "Draft saved at {time} UTC. The private link reopens it for 30 days.",
+    "drafts.restored": "Your draft saved at {time} UTC is back. It is kept until {expires} UTC.",
+    "drafts.unknown": (
+        "This draft link is unknown or has expired (drafts are kept for 30 days after the last "
+        "change). The form below is empty."
+    ),
+    "drafts.submitted": (
+        "This report was submitted as case {case_id}. Its answers are no longer kept as a "
+        "draft; anything you type now starts a new report."
+    ),
+    "drafts.not_saved": "The draft was not saved: {reason}",
 }
 
 LANGUAGES: dict[str, dict[str, str]] = {"en": ENGLISH}

@@ -187,3 +187,36 @@ def test_a_missing_term_sets_off_no_rule_about_its_stand_in() -> None:
     del data["reactions"][0]["term"]
     result = check(data, settings=Settings(), now=NOW)
     assert [(f.element, f.path) for f in result.findings] == [("E.i.2.1", "reactions[0].term")]
+
+
+def _typed_errors(data: dict[str, Any]) -> list[tuple[str, str]]:
+    from pv.validation import validate_report
+
+    result = validate_report(data, TODAY)
+    return [(f.element, f.path) for f in result.findings if f.severity == "error"]
+
+
+def test_a_batch_expiry_needs_its_batch_number() -> None:
+    data = load_case("itp_course2")
+    dosage = data["drugs"][0]["dosages"][0]
+    dosage.update(batch=None, batch_expiry="2027-03")
+    assert _typed_errors(data) == [("G.k.4.r.7", "drugs[0].dosages[0].batch")]
+    dosage.update(batch="B7Q42")
+    assert _typed_errors(data) == []
+
+
+def test_the_narrative_with_the_treatment_lines_must_fit_h1() -> None:
+    data = load_case("itp_course2")
+    data["narrative"]["narrative"] = "x" * 99_990
+    assert _typed_errors(data) == []
+    data["reactions"][0]["treatment"] = "IVIG"
+    assert _typed_errors(data) == [("H.1", "narrative.narrative")]
+
+
+def test_g_k_11_with_the_expiry_lines_must_fit() -> None:
+    data = load_case("itp_course2")
+    lemtrada = data["drugs"][0]
+    lemtrada["additional_info"] = "y" * 1990
+    assert _typed_errors(data) == []
+    lemtrada["dosages"][0].update(batch="B7Q42", batch_expiry="2027-03")
+    assert _typed_errors(data) == [("G.k.11", "drugs[0].additional_info")]

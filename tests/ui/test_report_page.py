@@ -174,7 +174,7 @@ def test_answers_survive_reruns_and_a_draft_comes_back_after_a_new_report(app: A
     app.run()
     app.run()
     assert app.text_input(key=key("reporter.given_name")).value == "Noura"
-    [save] = [b for b in app.sidebar.button if b.label == "Save draft"]
+    [save] = [b for b in app.sidebar.button if b.label == "Save draft now"]
     save.click().run()
     [new] = [b for b in app.sidebar.button if b.label == "Start a new report"]
     new.click().run()
