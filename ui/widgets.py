@@ -12,6 +12,7 @@ import re
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from datetime import date as calendar_date
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
@@ -141,7 +142,8 @@ def _field_checked(key: str, problems: list[FieldProblem]) -> None:
         del checks[key]
 
 
-def _today() -> Any:
+def _today() -> calendar_date:
+    """Today as the submission will see it (pv.submission checks with the UTC date)."""
     return datetime.now(UTC).date()
 
 
