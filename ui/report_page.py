@@ -42,7 +42,7 @@ from pv.lemtrada import (
     suspect_drug,
 )
 from pv.meddra import lookup_llt
-from pv.model import Seriousness
+from pv.model import Dechallenge, Seriousness
 from pv.store import Store
 from pv.submission import SubmissionRefused, build, check
 from pv.validation import check_date
@@ -405,6 +405,26 @@ def _reaction(
         form.put(f"{p}.medically_confirmed", confirmed, f"{k}.confirmed")
     with c2:
         w.text(form, f"{k}.country", f"{p}.country", default=conf.sender_country)
+    c1, c2 = st.columns(2)
+    with c1:
+        w.text(
+            form,
+            f"{k}.treatment",
+            f"{p}.treatment",
+            t("reaction.treatment"),
+            help_text=t("reaction.treatment.help"),
+            placeholder=t("reaction.treatment.placeholder"),
+        )
+    with c2:
+        w.select(
+            form,
+            f"{k}.dechallenge",
+            f"{p}.dechallenge",
+            list(Dechallenge),
+            t("reaction.dechallenge"),
+            format_func=lambda d: t(f"dechallenge.{d.value}"),
+            help_text=t("reaction.dechallenge.help"),
+        )
     if category is not None and category.group_id == INFUSION_GROUP:
         _infusion(form, k, i, assessment, notes)
     if category is not None and category.id in PREGNANCY_CATEGORIES:
@@ -704,7 +724,7 @@ def _lemtrada(form: ReportInput, conf: Settings) -> None:
     for c in range(1, courses + 1):
         k = f"lemtrada.course.{c}"
         p = f"{LEMTRADA}.dosages[{c - 1}]"
-        cols = st.columns(3)
+        cols = st.columns(4)
         with cols[0]:
             start = w.date(
                 form, f"{k}.start", None, t("lemtrada.course.start", n=c), end_key=f"{k}.end"
@@ -715,8 +735,22 @@ def _lemtrada(form: ReportInput, conf: Settings) -> None:
             )
         with cols[2]:
             batch = w.text(form, f"{k}.batch", None, t("lemtrada.course.batch", n=c), max_chars=35)
-        form.put(p, course_dosage(c, start, end, batch))
-        for field, key in (("start", "start"), ("end", "end"), ("batch", "batch")):
+        with cols[3]:
+            expiry = w.text(
+                form,
+                f"{k}.expiry",
+                None,
+                t("lemtrada.course.expiry", n=c),
+                placeholder=t("lemtrada.course.expiry.placeholder"),
+                max_chars=10,
+            )
+        form.put(p, {**course_dosage(c, start, end, batch), "batch_expiry": expiry})
+        for field, key in (
+            ("start", "start"),
+            ("end", "end"),
+            ("batch", "batch"),
+            ("batch_expiry", "expiry"),
+        ):
             form.bind(f"{p}.{field}", f"{k}.{key}")
         form.bind(p, f"{k}.start")
     w.select(
@@ -732,7 +766,7 @@ def _lemtrada(form: ReportInput, conf: Settings) -> None:
         "lemtrada.premedication",
         list(premeds),
         t("lemtrada.premedication"),
-        format_func=lambda key: f"{premeds[key].product_name}: {premeds[key].text}",
+        format_func=lambda key: premeds[key].label,
     )
     for n, key in enumerate(chosen, start=1):
         form.put(f"drugs[{n}]", premeds[key].drug(_stable_id(f"premedication.{key}.id")))

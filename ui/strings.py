@@ -106,6 +106,21 @@ ENGLISH: dict[str, str] = {
     "reaction.code.help": "From your MedDRA browser; the tool ships only the guide's terms.",
     "reaction.code.found": "MedDRA {version}: {name}",
     "reaction.verbatim": "Reaction in the reporter's words",
+    "reaction.treatment": "Treatment given for the reaction",
+    "reaction.treatment.placeholder": "e.g. IVIG 1 g/kg on days 1-2, prednisolone 1 mg/kg/day",
+    "reaction.treatment.help": (
+        "Medicines, procedures or other measures used to treat this reaction. Sent with the "
+        "narrative."
+    ),
+    "reaction.dechallenge": "Did the reaction abate after LEMTRADA was stopped or reduced?",
+    "reaction.dechallenge.help": (
+        "Dechallenge. LEMTRADA is given in courses: choose 'not applicable' when no infusion "
+        "was stopped or given after the reaction began."
+    ),
+    "dechallenge.abated": "Yes, it abated",
+    "dechallenge.not_abated": "No, it did not abate",
+    "dechallenge.not_applicable": "Not applicable (not stopped, or no infusion after onset)",
+    "dechallenge.unknown": "Unknown",
     "reaction.confirmed": "Medically confirmed",
     "reaction.confirmed.help": "Confirmed by a health professional (e.g. you saw the patient).",
     "reaction.causality.help": "WHO-UMC causality category.",
@@ -147,6 +162,8 @@ ENGLISH: dict[str, str] = {
     "lemtrada.course.start": "Course {n}: first infusion date",
     "lemtrada.course.end": "Course {n}: last infusion date",
     "lemtrada.course.batch": "Course {n}: batch / lot number",
+    "lemtrada.course.expiry": "Course {n}: batch expiry",
+    "lemtrada.course.expiry.placeholder": "YYYY-MM, as on the vial",
     "lemtrada.premedication": "Premedication and prophylaxis given",
     "lemtrada.action": "Action taken with LEMTRADA",
     # other drugs

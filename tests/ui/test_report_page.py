@@ -547,3 +547,41 @@ def test_a_fatal_report_goes_out_with_its_causes_of_death(app: AppTest) -> None:
     causes = [c.text for c in icsr.patient.death.reported_causes]
     assert causes == ["Intracranial haemorrhage", "Thrombocytopenia"]
     assert icsr.patient.death.autopsy is False
+
+
+def test_treatment_dechallenge_expiry_and_named_premedication_reach_the_xml(
+    app: AppTest,
+) -> None:
+    from pv.model import Dechallenge
+
+    fill_reporter_and_patient(app)
+    rid = reaction_ids(app)[0]
+    fill_itp(app, rid)
+    app.text_input(key=key(f"reactions.{rid}.treatment")).input("IVIG 1 g/kg, prednisolone")
+    app.selectbox(key=key(f"reactions.{rid}.dechallenge")).set_value(Dechallenge.NOT_APPLICABLE)
+    fill_lemtrada_and_narrative(app)
+    app.text_input(key=key("lemtrada.course.2.expiry")).input("2027-03")
+    premedication = app.multiselect(key=key("lemtrada.premedication"))
+    assert "Cetirizine (antihistamine): before the LEMTRADA infusion" in premedication.options
+    premedication.set_value(["methylprednisolone", "cetirizine"]).run()
+    submit(app)
+    assert not app.session_state["errors"], app.session_state["errors"]
+    icsr = read_bytes(app.session_state["submitted"]["xml"]).reports[0].report
+    assert icsr is not None
+    assert icsr.narrative.narrative.endswith(
+        "Reported on the form:\nTreatment of reaction 1: IVIG 1 g/kg, prednisolone\n"
+        "Dechallenge, reaction 1: " + Dechallenge.NOT_APPLICABLE.label
+    )
+    lemtrada = icsr.drugs[0]
+    assert lemtrada.additional_info == "LEMTRADA course 2 batch SYN-LOT-77: expiry 2027-03"
+    assert [d.product_name for d in icsr.drugs[1:]] == ["Methylprednisolone", "Cetirizine"]
+    report = Report.from_icsr(icsr)
+    assert report.reactions[0].treatment == "IVIG 1 g/kg, prednisolone"
+    assert report.drugs[0].dosages[1].batch_expiry == "2027-03"
+
+
+def test_a_batch_expiry_in_another_form_is_refused_at_its_field(app: AppTest) -> None:
+    fill_lemtrada_and_narrative(app)
+    app.text_input(key=key("lemtrada.course.2.expiry")).input("03/2027").run()
+    submit(app)
+    assert "YYYY-MM" in " ".join(app.session_state["errors"].get("lemtrada.course.2.expiry", []))
