@@ -46,17 +46,19 @@ def visible(text: str) -> str:
     return "".join(c for c in text if unicodedata.category(c) != "Cf")
 
 
-def pdf_text(data: bytes, tmp_path: Path) -> str:
-    """The text as pdftotext reads it (reading order, logical order within a line); poppler's
-    complaints (e.g. "No font in show") fail the test."""
-    done = _run("pdftotext", "-enc", "UTF-8", data=data, tmp_path=tmp_path)
+def pdf_text(data: bytes, tmp_path: Path, *, layout: bool = False) -> str:
+    """The text as pdftotext reads it (reading order, logical order within a line; `layout`:
+    as laid out, a label and its value on one line); poppler's complaints (e.g. "No font in
+    show") fail the test."""
+    options = ["-layout"] if layout else []
+    done = _run("pdftotext", *options, "-enc", "UTF-8", data=data, tmp_path=tmp_path)
     assert done.stderr == "", done.stderr
     return visible(done.stdout)
 
 
-def one_line_text(data: bytes, tmp_path: Path) -> str:
+def one_line_text(data: bytes, tmp_path: Path, *, layout: bool = False) -> str:
     """The text with all white space as single spaces, for phrases that may wrap."""
-    return " ".join(pdf_text(data, tmp_path).split())
+    return " ".join(pdf_text(data, tmp_path, layout=layout).split())
 
 
 @dataclass(frozen=True)
