@@ -177,6 +177,29 @@ class PdfDocument(FPDF):
         finally:
             self.set_font(family, style, previous)
 
+    def text_width(self, text: str, *, size: float, bold: bool = False) -> float:
+        """Millimetres the text takes on one line, shaped."""
+        with self.style(size=size, bold=bold):
+            return float(self.get_string_width(one_line(text)))
+
+    def clip_to_width(self, text: str, width: float, *, size: float, bold: bool = False) -> str:
+        """The text, or its start followed by "…", within `width` millimetres on one line; ""
+        when not even "…" fits."""
+        text = one_line(text)
+        if self.text_width(text, size=size, bold=bold) <= width:
+            return text
+        low, high = 0, len(text)  # text[:low] + "…" fits; text[:high + 1] + "…" does not
+        while low < high:
+            middle = (low + high + 1) // 2
+            if self.text_width(_cut(text, middle), size=size, bold=bold) <= width:
+                low = middle
+            else:
+                high = middle - 1
+        space = text[:low].rstrip().rfind(" ")
+        if space > low * 2 // 3:  # end at a word unless that loses much
+            low = space
+        return _cut(text, low) if low else ""
+
     def _lines(
         self, text: str, width: float, size: float, direction: Direction | None = None
     ) -> list[str]:

@@ -277,10 +277,16 @@ def _reaction(doc: PdfDocument, number: int, reaction: Reaction, words: _Words) 
     """Two lines: the term (with the reporter's words when they differ), then onset, outcome
     and seriousness in words."""
     term = one_line(_term(reaction))
-    reported = _clip(one_line(reaction.verbatim or ""), REPORTED_CHARS)
     title = f"{number}. {words.value(term)}"
+    reported = _clip(one_line(reaction.verbatim or ""), REPORTED_CHARS)
     if reported and reported.casefold() != term.casefold():
-        title += f" ({words['reported_as']}: \u201c{words.value(reported)}\u201d)"
+        # The reporter's words are shortened to the room the term leaves, so the quote closes.
+        opening, closing = f" ({words['reported_as']}: \u201c", "\u201d)"
+        used = doc.text_width(title + opening + closing, size=TEXT_SIZE, bold=True)
+        room = doc.epw - 2 * doc.c_margin - used - 1  # 1 mm to spare for rounding
+        reported = doc.clip_to_width(reported, room, size=TEXT_SIZE, bold=True)
+        if reported:
+            title += f"{opening}{words.value(reported)}{closing}"
     _line(doc, title, size=TEXT_SIZE, bold=True, max_lines=1)
     criteria = reaction.seriousness.criteria()
     serious = (

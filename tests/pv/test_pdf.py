@@ -176,6 +176,17 @@ def test_text_block_cuts_at_max_lines_with_an_ellipsis(tmp_path: Path) -> None:
     assert lines[-1].endswith(f"word{ELLIPSIS}")
 
 
+def test_clip_to_width_keeps_one_line_and_ends_at_a_word() -> None:
+    doc = _page()
+    text = "Focal seizures with secondary generalisation and more words"
+    assert doc.clip_to_width(text, 500, size=9) == text
+    clipped = doc.clip_to_width(text, 40, size=9)
+    assert clipped.endswith(ELLIPSIS)
+    assert text.startswith(clipped[:-1] + " ")  # ends at a word
+    assert doc.text_width(clipped, size=9) <= 40
+    assert doc.clip_to_width(text, 0.5, size=9) == ""
+
+
 def test_short_text_is_not_cut(tmp_path: Path) -> None:
     doc = _page()
     assert doc.text_block("Headache\nNausea", max_lines=4) == 2

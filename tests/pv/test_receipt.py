@@ -117,6 +117,14 @@ def test_clinical_wording(tmp_path: Path) -> None:
     assert "Sanofi, marketing authorisation holder: Ksa_pharmacovigilance@sanofi.com" in text
 
 
+def test_the_reporters_words_are_shortened_so_the_quote_closes(tmp_path: Path) -> None:
+    text = pdf_text(_receipt(_report("pml_death")), tmp_path, layout=True)
+    term = _term("10036807")
+    line = next(line for line in text.splitlines() if line.startswith(f"1. {term}"))
+    assert line.rstrip().endswith(f"{ELLIPSIS}\u201d)")  # cut, and the quote still closes
+    assert "(reported as: \u201cProgressive multifocal" in line
+
+
 @pytest.mark.parametrize(
     ("patient", "expected"),
     [
