@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from importlib import resources
+from pathlib import Path
 from typing import Any, Literal
 
 from fpdf import FPDF
@@ -23,7 +23,7 @@ from fpdf.line_break import TextLine
 
 Direction = Literal["ltr", "rtl"]
 
-FONTS = resources.files("pv") / "data" / "fonts"
+FONTS = Path(__file__).resolve().parent / "data" / "fonts"  # fpdf2 reads fonts from files
 LATIN = "NotoSans"
 ARABIC = "NotoSansArabic"
 MATH = "NotoSansMath"
@@ -41,8 +41,9 @@ RLM = "\u200f"  # RIGHT-TO-LEFT MARK
 REPLACEMENT = "\ufffd"
 PT = 25.4 / 72  # millimetres in a point
 LINE_SPACING = 1.4  # line height per font size; Arabic needs room above and below the Latin
-# No glyph of the shipped fonts is narrower than this share of the font size (a hair space
-# aside), so a line of width w holds at most w / (MIN_ADVANCE * size) characters.
+# Fitting shapes at most the characters that glyphs this narrow (a share of the font size)
+# would put in the lines allowed; text of narrower glyphs (combining marks, zero-width
+# characters) is cut a little early, never late.
 MIN_ADVANCE = 0.15
 
 # Explicit embeddings, overrides and isolates (UAX #9 X1-X10). From a reporter they would
@@ -108,8 +109,7 @@ class PdfDocument(FPDF):
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.direction: Direction = direction
         for (family, style), name in _FONT_FILES.items():
-            with resources.as_file(FONTS / name) as path:
-                self.add_font(family, style, str(path))
+            self.add_font(family, style, FONTS / name)
         self._covered = frozenset(
             code for font in self.fonts.values() if isinstance(font, TTFFont) for code in font.cmap
         )

@@ -48,15 +48,15 @@ def _page(direction: str = "ltr") -> PdfDocument:
 def test_the_shipped_fonts_cover_latin_arabic_and_clinical_symbols() -> None:
     """The app draws with its own OFL fonts, never the system's; together they hold every
     character a clinician is likely to type."""
-    files = sorted(p.name for p in Path(str(FONTS)).iterdir())
+    files = sorted(p.name for p in FONTS.iterdir())
     assert "OFL.txt" in files
-    assert "SIL Open Font License" in (Path(str(FONTS)) / "OFL.txt").read_text(encoding="utf-8")
+    assert "SIL Open Font License" in (FONTS / "OFL.txt").read_text(encoding="utf-8")
     fonts_ = [f for f in files if f.endswith(".ttf")]
     assert len(fonts_) == 5
-    assert sum((Path(str(FONTS)) / f).stat().st_size for f in fonts_) < 2_000_000
+    assert sum((FONTS / f).stat().st_size for f in fonts_) < 2_000_000
     covered: set[int] = set()
     for name in fonts_:
-        covered |= set(TTFont(Path(str(FONTS)) / name).getBestCmap())
+        covered |= set(TTFont(FONTS / name).getBestCmap())
     text = ARABIC + SYMBOLS + "ABCxyz0123456789،؛؟" + ARABIC_DIGITS + "ÄéñçØß" + "АБВ"
     assert [c for c in text if c != " " and ord(c) not in covered] == []
 
