@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from email.utils import getaddresses
-from typing import Literal
 
 from e2b.codelists import AgeUnit
 from e2b.model import Null
@@ -17,8 +16,6 @@ from pv.config import Settings, load_settings
 from pv.email import NULL_WORDS
 from pv.model import Dosage, Drug, Reaction, Report
 from pv.pdf import ELLIPSIS, PdfDocument, ltr, one_line
-
-Language = Literal["en", "ar"]
 
 # Sizes in points; the page's budget is checked by tests with 10 reactions and a huge narrative.
 TITLE_SIZE = 15.0
@@ -120,6 +117,7 @@ def receipt_pdf(
     )
     doc.set_title(f"{words['title']} {one_line(case_id)}")
     doc.add_page()
+    bottom_margin = doc.b_margin
     footer_top = doc.page_break_trigger - FOOTER_LINES * doc.line_height(FOOTER_SIZE)
     doc.set_auto_page_break(True, doc.h - footer_top)  # the body stops above the footer
 
@@ -128,6 +126,32 @@ def receipt_pdf(
     _line(doc, words["subtitle"].format(product=product), size=TEXT_SIZE, max_lines=2)
     doc.gap(3)
 
+    _fields(doc, words, case_id=case_id, submitted_at=submitted_at, link=link, settings=settings)
+    if doc.heading(words["patient"], size=HEADING_SIZE, keep_with=TEXT_SIZE):
+        _line(doc, words.value(_patient(report)), size=TEXT_SIZE, max_lines=2)
+        doc.gap(2)
+    _reactions(doc, report, words)
+    _courses(doc, report, words)
+    if doc.heading(words["narrative"], size=HEADING_SIZE, keep_with=TEXT_SIZE):
+        # Each paragraph in its own direction: an Arabic narrative reads right to left.
+        doc.text_block(report.narrative.narrative, size=TEXT_SIZE)
+
+    doc.set_auto_page_break(True, bottom_margin)
+    doc.set_xy(doc.l_margin, footer_top)
+    _line(doc, words["footer"], size=FOOTER_SIZE, max_lines=FOOTER_LINES)
+    return doc.to_bytes()
+
+
+def _fields(
+    doc: PdfDocument,
+    words: _Words,
+    *,
+    case_id: str,
+    submitted_at: datetime,
+    link: str | None,
+    settings: Settings,
+) -> None:
+    """Case ID, time of submission, the private link (clickable) and the recipients."""
     doc.field(words["case_id"], words.value(case_id), size=TEXT_SIZE + 1, max_lines=2)
     doc.field(words["submitted"], words.value(_moment(submitted_at)), size=TEXT_SIZE)
     if link is not None and one_line(link):
@@ -143,42 +167,37 @@ def receipt_pdf(
     )
     doc.gap(2)
 
-    if doc.heading(words["patient"], size=HEADING_SIZE, keep_with=TEXT_SIZE):
-        _line(doc, words.value(_patient(report)), size=TEXT_SIZE, max_lines=2)
-        doc.gap(2)
 
-    if doc.heading(
-        f"{words['reactions']} ({len(report.reactions)})", size=HEADING_SIZE, keep_with=TEXT_SIZE
-    ):
-        for number, reaction in enumerate(report.reactions[:MAX_REACTIONS], 1):
-            _reaction(doc, number, reaction, words)
-        hidden = len(report.reactions) - MAX_REACTIONS
-        if hidden > 0:
-            more = f"{ELLIPSIS} {words['more'].format(count=hidden)}"
-            _line(doc, more, size=TEXT_SIZE, max_lines=1)
-        doc.gap(2)
+def _reactions(doc: PdfDocument, report: Report, words: _Words) -> None:
+    """The first MAX_REACTIONS reactions, and how many more the complete report holds."""
+    heading = f"{words['reactions']} ({len(report.reactions)})"
+    if not doc.heading(heading, size=HEADING_SIZE, keep_with=TEXT_SIZE):
+        return
+    for number, reaction in enumerate(report.reactions[:MAX_REACTIONS], 1):
+        _reaction(doc, number, reaction, words)
+    hidden = len(report.reactions) - MAX_REACTIONS
+    if hidden > 0:
+        _line(doc, _more(words, hidden), size=TEXT_SIZE, max_lines=1)
+    doc.gap(2)
 
-    if doc.heading(
-        words["courses"].format(product=lemtrada.PRODUCT), size=HEADING_SIZE, keep_with=TEXT_SIZE
-    ):
-        courses = _courses(report, words)
-        for line in courses[:MAX_COURSES]:
-            _line(doc, line, size=TEXT_SIZE, max_lines=1)
-        if not courses:
-            _line(doc, words["no_courses"], size=TEXT_SIZE, max_lines=1)
-        elif len(courses) > MAX_COURSES:
-            more = f"{ELLIPSIS} {words['more'].format(count=len(courses) - MAX_COURSES)}"
-            _line(doc, more, size=TEXT_SIZE, max_lines=1)
-        doc.gap(2)
 
-    if doc.heading(words["narrative"], size=HEADING_SIZE, keep_with=TEXT_SIZE):
-        # Each paragraph in its own direction: an Arabic narrative reads right to left.
-        doc.text_block(report.narrative.narrative, size=TEXT_SIZE)
+def _courses(doc: PdfDocument, report: Report, words: _Words) -> None:
+    """One line per LEMTRADA course, at most MAX_COURSES."""
+    heading = words["courses"].format(product=lemtrada.PRODUCT)
+    if not doc.heading(heading, size=HEADING_SIZE, keep_with=TEXT_SIZE):
+        return
+    courses = _course_lines(report, words)
+    for line in courses[:MAX_COURSES]:
+        _line(doc, line, size=TEXT_SIZE, max_lines=1)
+    if not courses:
+        _line(doc, words["no_courses"], size=TEXT_SIZE, max_lines=1)
+    elif len(courses) > MAX_COURSES:
+        _line(doc, _more(words, len(courses) - MAX_COURSES), size=TEXT_SIZE, max_lines=1)
+    doc.gap(2)
 
-    doc.set_auto_page_break(True, doc.t_margin)
-    doc.set_xy(doc.l_margin, footer_top)
-    _line(doc, words["footer"], size=FOOTER_SIZE, max_lines=FOOTER_LINES)
-    return doc.to_bytes()
+
+def _more(words: _Words, count: int) -> str:
+    return f"{ELLIPSIS} {words['more'].format(count=count)}"
 
 
 def _line(doc: PdfDocument, text: str, *, size: float, bold: bool = False, max_lines: int) -> None:
@@ -330,7 +349,7 @@ def _is_lemtrada(drug: Drug) -> bool:
     return any(word in known for name in names for word in name.casefold().split())
 
 
-def _courses(report: Report, words: _Words) -> list[str]:
+def _course_lines(report: Report, words: _Words) -> list[str]:
     """One line per LEMTRADA course (or dosage without a course number), in the given order."""
     lines = []
     for drug in report.suspect_drugs:
