@@ -28,6 +28,7 @@ def require_poppler() -> None:
 
 
 def _run(tool: str, *args: str, data: bytes, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    require_poppler()
     pdf = tmp_path / "in.pdf"
     pdf.write_bytes(data)
     return subprocess.run(
@@ -118,6 +119,7 @@ class Ink:
 def render(data: bytes, tmp_path: Path, keep_as: str | None = None) -> Ink:
     """Render every page with pdftoppm -png; the first page's ink. `keep_as` copies the PNG to
     test-artifacts/receipt/ for a person to look at."""
+    require_poppler()
     pdf = tmp_path / "in.pdf"
     pdf.write_bytes(data)
     done = subprocess.run(

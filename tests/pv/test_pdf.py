@@ -16,7 +16,6 @@ from tests.pv.pdf_reading import (
     page_count,
     pdf_text,
     render,
-    require_poppler,
     urls,
     words,
 )
@@ -29,11 +28,6 @@ SYMBOLS = f"µg 12 {TIMES}10⁹/L ≥ 5 ≤ 3 ± 0.5 °C → ≈ ≠ √ ∞ {AL
 ARABIC_DIGITS = "".join(chr(0x660 + n) for n in range(10))  # ARABIC-INDIC DIGIT ZERO to NINE
 MARGIN = 15.0
 A4_WIDTH, A4_HEIGHT = 210.0, 297.0
-
-
-@pytest.fixture(autouse=True)
-def _poppler() -> None:
-    require_poppler()
 
 
 def _page(direction: str = "ltr") -> PdfDocument:

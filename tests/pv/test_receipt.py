@@ -21,7 +21,6 @@ from tests.pv.pdf_reading import (
     page_count,
     pdf_text,
     render,
-    require_poppler,
     urls,
     words,
 )
@@ -38,11 +37,6 @@ MARGIN = 15.0
 A4_WIDTH, A4_HEIGHT = 210.0, 297.0
 # An E2B element number such as E.i.2.1b, D.2.2 or G.k.4.r.8: never on the reporter's page.
 ELEMENT_NUMBER = re.compile(r"\b[A-HN]\.(?:\d|[a-z]\.\d)")
-
-
-@pytest.fixture(autouse=True)
-def _poppler() -> None:
-    require_poppler()
 
 
 def _report(name: str, **changes: Any) -> Report:
