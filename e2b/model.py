@@ -67,8 +67,9 @@ _FORBIDDEN_ASCII = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 FROM_XML = "from_xml"
 
 
-def _no_control_characters(value: str, info: ValidationInfo | None = None) -> str:
-    if info is not None and isinstance(info.context, dict) and info.context.get(FROM_XML):
+def _no_control_characters(value: str, info: ValidationInfo) -> str:
+    # `info` has no default: pydantic passes it only to validators that require it.
+    if isinstance(info.context, dict) and info.context.get(FROM_XML):
         return value
     if value.isascii():  # bytes.translate deletes the forbidden bytes at C speed
         data = value.encode("ascii")
@@ -98,12 +99,16 @@ def _require_content(value: str) -> str:
     return value
 
 
+def _required_text(value: str, info: ValidationInfo) -> str:
+    return _no_control_characters(_require_content(value), info)
+
+
 def _optional_no_control_characters(value: str | None, info: ValidationInfo) -> str | None:
     return None if value is None else _no_control_characters(value, info)
 
 
 # Free text safe for XML; the maximum length of each element is set on its field.
-ReqText = Annotated[str, AfterValidator(_require_content), AfterValidator(_no_control_characters)]
+ReqText = Annotated[str, AfterValidator(_required_text)]
 OptText = Annotated[
     str | None, BeforeValidator(_blank_to_none), AfterValidator(_optional_no_control_characters)
 ]
@@ -199,7 +204,7 @@ DateOrNull = Annotated[Annotated[PartialDate, Tag("<value>")] | _NULL, _PICK]
 # C.2.r.1.2, D.7.2, G.k.7.r.1 ...: blank text is absent
 TextOrNull = Annotated[
     Annotated[
-        Annotated[str, AfterValidator(_require_content), AfterValidator(_no_control_characters)],
+        Annotated[str, AfterValidator(_required_text)],
         Tag("<value>"),
     ]
     | _NULL,

@@ -115,18 +115,27 @@ def _date_fields(cls: type[BaseModel]) -> tuple[str, ...]:
     )
 
 
+@cache
+def _branches(cls: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of a model class that can hold a sub-model or a list of them (once per class):
+    the walk skips the texts, codes and dates, which are most fields."""
+    return tuple(n for n, info in cls.model_fields.items() if _model_in(info.annotation))
+
+
 def _walk(model: BaseModel, path: str) -> Iterator[tuple[BaseModel, str]]:
     """Every sub-model with its field path (the report itself first)."""
     yield model, path
-    for name, value in vars(model).items():
-        if value is None or value.__class__ is str:  # most fields: not a model, quickly
+    for name in _branches(type(model)):
+        value = getattr(model, name)
+        if value is None:
             continue
         if isinstance(value, BaseModel):
             yield from _walk(value, f"{path}.{name}" if path else name)
-        elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
+        elif isinstance(value, list):
             here = f"{path}.{name}" if path else name
             for i, item in enumerate(value):
-                yield from _walk(item, f"{here}[{i}]")
+                if isinstance(item, BaseModel):
+                    yield from _walk(item, f"{here}[{i}]")
 
 
 # During one `check_icsr`, the report's sub-models, walked once for all the rules that visit

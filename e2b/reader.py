@@ -388,23 +388,27 @@ def _ref(node: E | None) -> str | None:
 
 
 def _prune(value: Any) -> Any:
-    """Drop None, empty lists and empty dicts so the model's defaults apply."""
-    if isinstance(value, dict):
+    """Drop None, empty lists and empty dicts so the model's defaults apply.
+
+    (The extraction builds plain dicts and lists only: exact type tests, no isinstance.)
+    """
+    kind = type(value)
+    if kind is dict:
         out = {}
         for key, item in value.items():
             if item is None:
                 continue
-            if isinstance(item, (dict, list)):
+            if type(item) is dict or type(item) is list:
                 item = _prune(item)
                 if not item:  # empty after pruning
                     continue
             out[key] = item
         return out
-    if isinstance(value, list):
+    if kind is list:
         return [
-            _prune(item)
+            _prune(item) if type(item) is dict or type(item) is list else item
             for item in value
-            if not (item is None or (isinstance(item, (list, dict)) and not item))
+            if item is not None and item != [] and item != {}
         ]
     return value
 

@@ -1,18 +1,21 @@
 """Validate ICSR data and explain every problem in plain words, with field path and element.
 
 `validate` never raises for bad input: it returns the report (or None) and all findings, the
-model's value checks first, then (once every value fits) the ICH cross-field rules.
+model's value checks first, then (once every value fits) the ICH cross-field rules. With
+`partial=True` the rules also run when some values do not fit, over the values that do (see
+`partial_rule_findings`), so a form can name every problem at once.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar, get_args, get_origin
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from e2b.findings import Finding, has_errors
 from e2b.model import (
@@ -77,6 +80,7 @@ def validate(
     received: bool = False,
     from_xml: bool = False,
     rules: Sequence[Callable[[R, date], Iterator[Finding]]] = (),
+    partial: bool = False,
 ) -> ValidationResult[R]:
     """Build a `model` (ICSR or an application's extension of it) from plain data, then run the
     ICH rules and any extra `rules`; return the report with all findings instead of raising.
@@ -85,12 +89,17 @@ def validate(
     warnings: a receiver keeps what was sent and says what is doubtful; only data the model
     cannot hold at all is refused. `from_xml`: the data was read from a parsed XML document,
     whose parser has already refused the characters XML cannot hold (e2b.model.FROM_XML).
+    `partial`: when some values do not fit, the rules still run over the values that do, and
+    their findings follow the model's (the report stays None).
     """
     payload = data.model_dump(mode="json") if isinstance(data, BaseModel) else data
     try:
         report = model.model_validate(payload, context={FROM_XML: True} if from_xml else None)
     except ValidationError as exc:
-        return ValidationResult(None, findings_from_error(exc, model))
+        findings = findings_from_error(exc, model)
+        if partial and not received:
+            findings += partial_rule_findings(payload, model, exc, today, rules)
+        return ValidationResult(None, findings)
     today = today or date.today()
     findings = check_icsr(report, today)
     for rule in rules:
@@ -235,3 +244,143 @@ def _explain(error: Any) -> str:
 def enum_label(value: Enum) -> str:
     """A code list value as a person reads it."""
     return str(getattr(value, "label", value.value))
+
+
+# ---------------------------------------------------------------- rules over the valid parts
+
+# Stand-ins tried, in order, for a required value that is missing: the first the field accepts.
+_STAND_INS: tuple[Any, ...] = ("00000000", "1.0", "ZZ", "und", "2000-01-01", "x", 0, False)
+
+
+def partial_rule_findings(
+    payload: dict[str, Any],
+    model: type[R],
+    error: ValidationError,
+    today: date | None = None,
+    rules: Sequence[Callable[[R, date], Iterator[Finding]]] = (),
+) -> list[Finding]:
+    """The ICH rules and `rules` run over the parts of `payload` that are valid.
+
+    Each value the model refuses is left out and each missing required value gets a stand-in;
+    findings at, under or above a changed path are dropped, since they would be about the
+    stand-in (the model's own finding names the problem there). [] when no model can be made.
+    """
+    data = copy.deepcopy(payload)
+    changed: set[str] = set()
+    for _ in range(10):
+        progress = False
+        for item in error.errors(include_url=False):
+            loc = _fields(item["loc"])
+            if not loc:
+                return []  # a problem with the report as a whole: nothing to run the rules on
+            if _repair(data, loc, item["type"], model, payload):
+                changed.add(format_path(loc))
+                progress = True
+        try:
+            report = model.model_validate(data)
+        except ValidationError as again:
+            if not progress:
+                return []
+            error = again
+            continue
+        today = today or date.today()
+        found = check_icsr(report, today)
+        for rule in rules:
+            found.extend(rule(report, today))
+        return [f for f in found if not any(_related(f.path, path) for path in changed)]
+    return []
+
+
+def _related(path: str, changed: str) -> bool:
+    """`path` is `changed`, lies inside it, or holds it."""
+    inner, outer = (path, changed) if len(path) >= len(changed) else (changed, path)
+    return inner == outer or inner.startswith((outer + ".", outer + "["))
+
+
+def _repair(
+    data: Any, loc: tuple[int | str, ...], kind: str, model: type[BaseModel], payload: Any
+) -> bool:
+    """Leave out the refused value at `loc`, or put a stand-in where a required one is missing."""
+    node = data
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            if not isinstance(node, list) or part >= len(node):
+                return False
+        elif not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    last = loc[-1]
+    if kind == "missing" or kind == "too_short":
+        if not isinstance(node, dict) or not isinstance(last, str):
+            return False
+        found = _stand_in(model, loc, payload)
+        if found is _NONE:
+            return False
+        node[last] = found
+        return True
+    if isinstance(node, dict) and last in node:
+        del node[last]
+        return True
+    if isinstance(node, list) and isinstance(last, int) and last < len(node):
+        node[last] = None
+        return True
+    return False
+
+
+_NONE = object()
+
+
+def _stand_in(model: type[BaseModel], loc: tuple[int | str, ...], payload: Any) -> Any:
+    cls: Any = model
+    info = None
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if cls is None or part not in cls.model_fields:
+            return _NONE
+        info = cls.model_fields[part]
+        cls = _model_class(info.annotation)
+    if info is None:
+        return _NONE
+    if get_origin(info.annotation) is list:
+        return [{}] if cls is not None else _NONE
+    if cls is not None:
+        return {}
+    kind: Any = Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation
+    adapter: TypeAdapter[Any] = TypeAdapter(kind)
+    # A value the same field has elsewhere in the report first (e.g. the MedDRA version of the
+    # other terms), so rules comparing fields across the report are not set off by a stand-in.
+    # Not for code lists: another reaction's fatal outcome would set off the death rules.
+    coded = any(
+        isinstance(arg, type) and issubclass(arg, Enum)
+        for arg in (info.annotation, *get_args(info.annotation))
+    )
+    elsewhere = () if coded else tuple(_values_of(payload, str(loc[-1])))
+    for value in (*elsewhere, *_candidates(info.annotation)):
+        try:
+            adapter.validate_python(value)
+        except ValidationError:
+            continue
+        return value
+    return _NONE
+
+
+def _values_of(node: Any, name: str) -> Iterator[Any]:
+    """The plain values of every field called `name` in the payload."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == name and isinstance(value, str):
+                yield value
+            yield from _values_of(value, name)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _values_of(item, name)
+
+
+def _candidates(annotation: Any) -> Iterator[Any]:
+    """Stand-ins for a field: code list values ('unknown' first), then the generic ones."""
+    for arg in (annotation, *get_args(annotation)):
+        if isinstance(arg, type) and issubclass(arg, Enum):
+            members = sorted(arg, key=lambda m: "UNKNOWN" not in m.name)
+            yield from (m.value for m in members)
+    yield from _STAND_INS

@@ -2,6 +2,8 @@
 
 User text reaches the templates only as single lines of printable characters, so no header can be
 injected and the summary keeps its layout; the attached E2B(R3) XML remains the complete report.
+The .eml also carries the reporter's files (C.1.6.1.r.2) as attachments of their own, and both
+copy the reporter when they consented to be contacted and asked for a copy.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from e2b.codelists import TestResultCode
 from e2b.model import Null, NullFlavor, value_of
 from pv import lemtrada
+from pv.attachments import Upload, attached_files, safe_file_name
 from pv.catalogue import load_catalogue
 from pv.config import APP_NAME, Settings, load_settings
 from pv.model import EMAIL_PATTERN, Dosage, PrimarySource, Reaction, Report, Seriousness, TestResult
@@ -50,16 +53,20 @@ SHORTENED = "[Summary shortened: the complete report is in the E2B(R3) XML file.
 MESSAGE_ID_DOMAIN = f"{APP_NAME}.invalid"
 
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]")
+# RFC 2045 token: a media type's halves.
+_MEDIA_TOKEN = re.compile(r"[A-Za-z0-9!#$&^_.+-]{1,64}")
 
 
 @dataclass(frozen=True)
 class DraftEmail:
-    """The message to SFDA (To) and the MAH (Cc); the UI shows it, links it and offers the .eml."""
+    """The message to SFDA (To) and the MAH (Cc, with the reporter if they asked for a copy); the
+    UI shows it, links it and offers the .eml, which also carries the reporter's files."""
 
     to: tuple[str, ...]
     cc: tuple[str, ...]
     subject: str
     body: str  # plain text, "\n" line ends
+    attachments: tuple[Upload, ...] = ()  # besides the XML; a mailto: link cannot carry files
 
     def mailto(self, max_length: int = MAILTO_MAX_LENGTH) -> str:
         """The RFC 6068 mailto: URL; the body is shortened, with a note, to fit max_length."""
@@ -79,10 +86,20 @@ def draft_email(report: Report, settings: Settings | None = None) -> DraftEmail:
     subject = one_line(_render(SUBJECT_TEMPLATE, summary))
     return DraftEmail(
         to=_addresses(settings.sfda_recipient),
-        cc=_addresses(settings.mah_recipient),
+        cc=_addresses(settings.mah_recipient) + reporter_copy(report),
         subject=subject,
         body=_body(summary),
+        attachments=tuple(attached_files(report)),
     )
+
+
+def reporter_copy(report: Report) -> tuple[str, ...]:
+    """The reporter's address (C.2.r.2.8) when they consented to be contacted and asked for a
+    copy; only a plain address the model accepts (no spaces, so no line break either)."""
+    address = report.primary_source.email
+    if not (report.reporter_consents_to_contact and report.copy_to_reporter and address):
+        return ()
+    return (address,) if _is_plain_address(address) else ()
 
 
 def build_eml(
@@ -93,7 +110,8 @@ def build_eml(
     sender: str | None = None,
     now: datetime | None = None,
 ) -> bytes:
-    """An unsent message with the XML attached, which mail programs open as a draft.
+    """An unsent message with the XML and the reporter's files attached, which mail programs
+    open as a draft. Non-ASCII file names (e.g. Arabic) are sent as RFC 2231 parameters.
 
     From is set only for a plain ASCII address (e.g. the reporter's); without it the mail
     program sends from the user's own account. Every header value is made one line here too,
@@ -125,6 +143,13 @@ def build_eml(
     message.add_attachment(
         xml, maintype="application", subtype="xml", filename=_safe_filename(filename)
     )
+    for upload in draft.attachments:
+        maintype, _, subtype = upload.media_type.partition("/")
+        if not (_MEDIA_TOKEN.fullmatch(maintype) and _MEDIA_TOKEN.fullmatch(subtype)):
+            maintype, subtype = "application", "octet-stream"
+        message.add_attachment(
+            upload.data, maintype=maintype, subtype=subtype, filename=safe_file_name(upload.name)
+        )
     return message.as_bytes()
 
 
@@ -540,4 +565,4 @@ def _body(summary: _Summary) -> str:
     return _fit(body, MAX_BODY_CHARS, len)
 
 
-__all__ = ["DraftEmail", "build_eml", "draft_email", "one_line", "xml_filename"]
+__all__ = ["DraftEmail", "build_eml", "draft_email", "one_line", "reporter_copy", "xml_filename"]

@@ -46,8 +46,11 @@ class FieldMeta:
         base = text or self.title[:1].upper() + self.title[1:]
         return f"{base} *" if self.required else base
 
-    def help(self, text: str | None = None) -> str:
-        """Help text that ends with the E2B element, so reporters and officers share a name."""
+    def help(self, text: str | None = None, *, expert: bool = False) -> str:
+        """The input's help: the page's text; in expert view also the model's description and
+        the E2B element, so officers and developers share a name (clinicians need neither)."""
+        if not expert:
+            return text or ""
         parts = [p for p in (text, self.description) if p]
         if self.element:
             parts.append(f"E2B(R3) {self.element}")
@@ -151,6 +154,16 @@ class ReportInput:
                 return self._inputs[candidate]
             candidate = _parent(candidate)
         return None
+
+    def in_form_order(self, findings: list[Finding]) -> list[Finding]:
+        """Findings in the order their inputs were drawn (those without an input last)."""
+        order = {key: n for n, key in enumerate(dict.fromkeys(self._inputs.values()))}
+
+        def position(finding: Finding) -> int:
+            key = self.input_for(finding.path)
+            return order[key] if key is not None else len(order)
+
+        return sorted(findings, key=position)
 
     def route(self, findings: list[Finding]) -> dict[str | None, list[Finding]]:
         """Findings grouped by input key (None: no input, shown only in the list at the top)."""

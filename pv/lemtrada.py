@@ -61,13 +61,20 @@ def suspect_drug(drug_id: str, country: str) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Premedication:
-    """A medicine the guide says is given around each infusion, offered as a tick box."""
+    """A medicine given around each infusion as the guide advises, offered by product name so
+    the report names what was given (cetirizine, not "an antihistamine")."""
 
     key: str
+    purpose: str  # the guide's group: corticosteroid, antihistamine, antipyretic, antiviral
     product_name: str
     substance: str
     text: str
     route: str
+
+    @property
+    def label(self) -> str:
+        """How the form offers it: "Cetirizine (antihistamine): before the LEMTRADA infusion"."""
+        return f"{self.product_name} ({self.purpose}): {self.text[0].lower()}{self.text[1:]}"
 
     def drug(self, drug_id: str) -> dict[str, Any]:
         """G.k for this premedication as a concomitant drug."""
@@ -77,38 +84,35 @@ class Premedication:
             "product_name": self.product_name,
             "substances": [{"name": self.substance}],
             "dosages": [{"text": self.text, "route": self.route}],
-            "indications": [{"text": "Premedication / prophylaxis for LEMTRADA infusion"}],
+            "indications": [{"text": f"{PREMEDICATION_INDICATION} ({self.purpose})"}],
         }
 
 
+PREMEDICATION_INDICATION = "Premedication / prophylaxis for LEMTRADA infusion"
+_BEFORE = "Before the LEMTRADA infusion"
+_STEROID = "1 g IV immediately before the LEMTRADA infusion on the first 3 days of each course"
+_HERPES = "from the first day of each course for at least 1 month"
+
+
+def _premedication(purpose: str, substance: str, text: str, route: str) -> Premedication:
+    return Premedication(substance, purpose, substance.capitalize(), substance, text, route)
+
+
+# The guide: corticosteroid on the first 3 days of each course; an antihistamine and/or an
+# antipyretic may be given; oral herpes prophylaxis from day 1 for at least a month. The products
+# used for these in practice, so the reporter picks the one given (others: "Other medicines").
 PREMEDICATIONS = (
-    Premedication(
-        "methylprednisolone",
-        "Methylprednisolone",
-        "methylprednisolone",
-        "1 g IV immediately before the LEMTRADA infusion on the first 3 days of each course",
-        "Intravenous",
-    ),
-    Premedication(
-        "antihistamine",
-        "Antihistamine",
-        "antihistamine (not specified)",
-        "Before the LEMTRADA infusion, as the guide allows",
-        "Oral",
-    ),
-    Premedication(
-        "antipyretic",
-        "Paracetamol",
-        "paracetamol",
-        "Before the LEMTRADA infusion, as the guide allows",
-        "Oral",
-    ),
-    Premedication(
-        "aciclovir",
-        "Aciclovir",
-        "aciclovir",
-        "200 mg twice daily from the first day of each course for at least 1 month",
-        "Oral",
+    _premedication("corticosteroid", "methylprednisolone", _STEROID, "Intravenous"),
+    _premedication("antihistamine", "cetirizine", _BEFORE, "Oral"),
+    _premedication("antihistamine", "loratadine", _BEFORE, "Oral"),
+    _premedication("antihistamine", "fexofenadine", _BEFORE, "Oral"),
+    _premedication("antihistamine", "chlorphenamine", _BEFORE, "Intravenous"),
+    _premedication("antihistamine", "diphenhydramine", _BEFORE, "Intravenous"),
+    _premedication("antipyretic", "paracetamol", _BEFORE, "Oral"),
+    _premedication("antipyretic", "ibuprofen", _BEFORE, "Oral"),
+    _premedication("antiviral prophylaxis", "aciclovir", f"200 mg twice daily {_HERPES}", "Oral"),
+    _premedication(
+        "antiviral prophylaxis", "valaciclovir", f"500 mg twice daily {_HERPES}", "Oral"
     ),
 )
 

@@ -41,9 +41,16 @@ def _serious(answers: dict[str, Any]) -> bool:
 def complete(
     answers: dict[str, Any], *, report_id: str, settings: Settings, now: datetime
 ) -> dict[str, Any]:
-    """The answers with the parts the reporter does not type: C.1 case header and C.3 sender."""
+    """The answers with the parts the reporter does not type: C.1 case header and C.3 sender.
+
+    Of C.1 the answers bring only the attached files (C.1.6.1 and C.1.6.1.r, from
+    `pv.attachments.with_documents`)."""
     data = copy.deepcopy(answers)
+    given = data.get("case") or {}
     data["case"] = case_identification(report_id, now, _serious(answers))
+    for name in ("additional_documents", "documents"):
+        if name in given:
+            data["case"][name] = given[name]
     source = (data.get("primary_sources") or [{}])[0] or {}
     data["sender"] = sender(settings, source.get("organisation") or _name(source))
     return data

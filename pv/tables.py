@@ -221,3 +221,31 @@ class OfficerSession(Base):
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     end_reason: Mapped[str | None] = mapped_column(String(30), nullable=True)
+
+
+class Draft(Base):
+    """A reporter's unfinished report, reopened by a private link; the link's token is kept only
+    as its sha256, so the table alone opens no draft."""
+
+    __tablename__ = "drafts"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the token
+    answers: Mapped[str] = mapped_column(Text)  # the form's answers as JSON
+    answers_sha256: Mapped[str] = mapped_column(String(64))  # an unchanged form is not rewritten
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    case_id: Mapped[str | None] = mapped_column(String(100), nullable=True)  # once submitted
+
+
+class DraftFile(Base):
+    """A file attached to a draft (an ECG, a discharge letter), stored once per draft and content;
+    the draft's answers name it by its sha256. Goes with its draft."""
+
+    __tablename__ = "draft_files"
+
+    draft_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("drafts.id", ondelete="CASCADE"), primary_key=True
+    )
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

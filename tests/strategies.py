@@ -41,7 +41,7 @@ from e2b.elements import element
 from e2b.model import ICSR
 from pv.catalogue import load_catalogue
 from pv.entry_rules import PREGNANCY_CATEGORIES
-from pv.model import Report
+from pv.model import TREATMENT_LIMIT, Dechallenge, Report
 from tests.cases import TODAY
 
 T = TypeVar("T")
@@ -577,6 +577,8 @@ def _reaction(
     reaction = {
         "id": reaction_id,
         "guide_category": draw(_CATEGORY),
+        "treatment": opt(_opt_text(TREATMENT_LIMIT)),
+        "dechallenge": opt(_enum(Dechallenge, optional=True)),
         "verbatim": draw(_opt_text(250)),
         "language": draw(_LANGUAGE),
         "translation": opt(_opt_text(250)),
@@ -617,7 +619,7 @@ def _test(draw: st.DrawFn, version: str) -> dict[str, Any]:
 def _dosage(draw: st.DrawFn) -> dict[str, Any]:
     paired = draw(_BOOL)  # G.k.4.r.2 and G.k.4.r.3 go together
     opt = _Optional(draw)
-    return _compact(
+    dosage = _compact(
         draw,
         {
             "course": opt(_opt(st.integers(1, 20))),
@@ -636,6 +638,10 @@ def _dosage(draw: st.DrawFn) -> dict[str, Any]:
             "parent_route_term": opt(_opt(_TERM_ID)),
         },
     )
+    batch = dosage.get("batch")
+    if dosage.get("course") and batch and batch.strip() and len(batch.splitlines()) == 1:
+        dosage["batch_expiry"] = draw(st.sampled_from((None, "2027-03", "2028-11-30")))
+    return dosage
 
 
 # C.4.r: a reference, sometimes with the article as base64 (and its file name).

@@ -2,18 +2,48 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from ui import about_page, log_page, report_page
 from ui.strings import t
 
+# WCAG 2.4.7 / 1.4.11: a focus ring anyone can see on every control (Streamlit's own is a faint
+# tint on checkboxes and radios), in the theme's primary colour (.streamlit/config.toml).
+FOCUS_STYLE = """<style>
+:focus-visible, [data-baseweb="checkbox"] input:focus-visible + div,
+[data-baseweb="radio"] input:focus-visible + div {
+  outline: 3px solid #1A4FD6 !important;
+  outline-offset: 2px !important;
+}
+</style>"""
+
+
+def _titled(render: Callable[[], None], nav_key: str) -> Callable[[], None]:
+    """The page with its own browser title (WCAG 2.4.2): 'Report a reaction · LEMTRADA ...'."""
+
+    def page() -> None:
+        st.set_page_config(page_title=f"{t(nav_key)} · {t('app.title')}")
+        st.html(FOCUS_STYLE)
+        render()
+
+    page.__name__ = render.__module__.rsplit(".", 1)[-1]
+    return page
+
+
 st.set_page_config(page_title=t("app.title"), page_icon=":memo:", layout="wide")
 
 page = st.navigation(
     [
-        st.Page(report_page.render, title=t("nav.report"), url_path="report", default=True),
-        st.Page(log_page.render, title=t("nav.log"), url_path="log"),
-        st.Page(about_page.render, title=t("nav.about"), url_path="about"),
+        st.Page(
+            _titled(report_page.render, "nav.report"),
+            title=t("nav.report"),
+            url_path="report",
+            default=True,
+        ),
+        st.Page(_titled(log_page.render, "nav.log"), title=t("nav.log"), url_path="log"),
+        st.Page(_titled(about_page.render, "nav.about"), title=t("nav.about"), url_path="about"),
     ]
 )
 page.run()

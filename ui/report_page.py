@@ -6,7 +6,6 @@ Drawing the form also assembles the report input (`pv.form.ReportInput`); submit
 
 from __future__ import annotations
 
-import copy
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -28,6 +27,7 @@ from e2b.codelists import (
 )
 from e2b.findings import Finding
 from pv.catalogue import Catalogue, GuideCategory
+from pv.clinical import clinical_unit, ucum_unit
 from pv.config import Settings
 from pv.db import DatabaseUnavailable
 from pv.email import build_eml, draft_email
@@ -45,6 +45,8 @@ from pv.meddra import lookup_llt
 from pv.model import Seriousness
 from pv.store import Store
 from pv.submission import SubmissionRefused, build, check
+from pv.validation import check_date
+from ui import attachments, drafts
 from ui import widgets as w
 from ui.downloads import offer
 from ui.resources import catalogue, settings, store
@@ -52,8 +54,7 @@ from ui.strings import t
 from ui.widgets import plain
 
 SUBMITTED = "submitted"  # the confirmation of the last submission
-FINDINGS = "findings"  # findings of the last check, for the list at the top
-DRAFTS = "drafts"  # drafts saved in this session
+FINDINGS = "findings"  # (input key or None, finding) of the last check, for the problem lists
 
 CAUSALITY = (
     "Certain",
@@ -66,6 +67,13 @@ CAUSALITY = (
 PREGNANCY_CATEGORIES = ("pregnancy_exposure", "breastfeeding_exposure")
 INFUSION_GROUP = "infusion_associated"
 OTHER_TERM = "other"
+# The reporter is a health professional: the roles of C.2.r.4 this form offers (a nurse is an
+# "other health professional"; ICH has no code of their own).
+PROFESSIONS = (
+    Qualification.PHYSICIAN,
+    Qualification.PHARMACIST,
+    Qualification.OTHER_HEALTH_PROFESSIONAL,
+)
 ASSESSMENT_INPUTS = ("causality", "recurrence", "since")  # answers that make a G.k.9.i
 LEMTRADA = "drugs[0]"
 
@@ -89,8 +97,10 @@ def _stable_id(key: str) -> str:
 def render() -> None:
     """The whole report page."""
     st.title(t("app.title"))
-    _sidebar()
     submitted = st.session_state.get(SUBMITTED)
+    drafts.keep(submitted_as=submitted["case_id"] if submitted else None)
+    _sidebar()
+    _expert_view()
     if submitted:
         _confirmation(submitted)
         return
@@ -109,6 +119,7 @@ def render() -> None:
     _lemtrada(form, conf)
     drug_count = _other_drugs(form)
     _tests(form)
+    attachments.section(form)
     _narrative(form, notes)
     form.put("patient.concomitant_therapies", True if drug_count else None)
     # Empty sections still go to the model, so its messages name the missing fields inside.
@@ -119,12 +130,10 @@ def render() -> None:
 
 def _sidebar() -> None:
     with st.sidebar:
-        st.button(t("report.new"), on_click=_new_report, width="stretch")
-        if not st.session_state.get(SUBMITTED):
-            st.button(t("report.save_draft"), on_click=_save_draft, width="stretch")
-        drafts: list[dict[str, Any]] = st.session_state.get(DRAFTS, [])
-        if drafts:
-            labels = [d["time"] for d in drafts]
+        st.button(t("report.new"), on_click=drafts.new_report, args=(_new_report,), width="stretch")
+        drafts.sidebar(submitted=bool(st.session_state.get(SUBMITTED)))
+        labels = drafts.earlier()
+        if labels:
             chosen = st.selectbox(t("report.resume_draft"), labels, index=len(labels) - 1)
             st.button(
                 t("report.resume_draft"),
@@ -142,30 +151,42 @@ def _new_report() -> None:
     st.toast(t("report.cleared"))
 
 
-def _save_draft() -> None:
-    time = datetime.now().strftime("%H:%M:%S")
-    drafts = st.session_state.setdefault(DRAFTS, [])
-    drafts.append({"time": time, "answers": copy.deepcopy(w.answers())})
-    st.toast(t("report.draft_saved", time=time))
-
-
 def _resume_draft(index: int) -> None:
-    draft = st.session_state.get(DRAFTS, [])[index]
-    w.clear_answers(copy.deepcopy(draft["answers"]))
+    drafts.resume(index)
     st.session_state.pop(SUBMITTED, None)
     st.session_state.pop(FINDINGS, None)
-    st.toast(t("report.draft_resumed", time=draft["time"]))
 
 
-def _error_summary() -> None:
-    findings: list[Finding] = st.session_state.get(FINDINGS, [])
-    errors = [f for f in findings if f.severity == "error"]
-    warnings = [f for f in findings if f.severity == "warning"]
+def _expert_view() -> None:
+    """The sidebar switch that shows E2B element numbers in messages and help (officers)."""
+    with st.sidebar:
+        st.toggle(
+            t("expert.toggle"),
+            value=w.expert(),
+            key="expert_toggle",
+            help=t("expert.help"),
+            on_change=lambda: st.session_state.update(
+                {w.EXPERT: st.session_state["expert_toggle"]}
+            ),
+        )
+
+
+def _problem_line(key: str | None, finding: Finding) -> str:
+    """One problem as a list item, linked to its input when it has one."""
+    text = plain(w.shown(finding.message))
+    return f"- [{text}](#{w.anchor_id(key)})" if key else f"- {text}"
+
+
+def _error_summary(*, warnings_too: bool = True) -> None:
+    """The problems of the last check: every error, linked to its input (and the warnings)."""
+    found: list[tuple[str | None, Finding]] = st.session_state.get(FINDINGS, [])
+    errors = [(k, f) for k, f in found if f.severity == "error"]
+    warnings = [(k, f) for k, f in found if f.severity == "warning"]
     if errors:
-        lines = "\n".join(f"- {plain(f.message)}" for f in errors)
+        lines = "\n".join(_problem_line(k, f) for k, f in errors)
         st.error(f"**{t('errors.title', count=len(errors))}**\n\n{lines}")
-    if warnings:
-        lines = "\n".join(f"- {plain(f.message)}" for f in warnings)
+    if warnings and warnings_too:
+        lines = "\n".join(_problem_line(k, f) for k, f in warnings)
         st.warning(f"**{t('warnings.title')}**\n\n{lines}")
 
 
@@ -189,9 +210,9 @@ def _reporter(form: ReportInput, conf: Settings) -> None:
             form,
             "reporter.qualification",
             f"{p}.qualification",
-            list(Qualification),
+            PROFESSIONS,
             t("reporter.qualification"),
-            format_func=lambda q: q.label,
+            format_func=lambda q: t(f"profession.{q.name.lower()}"),
         )
         w.text(form, "reporter.organisation", f"{p}.organisation")
         w.text(form, "reporter.department", f"{p}.department")
@@ -233,7 +254,14 @@ def _patient(form: ReportInput, reactions: list[str]) -> None:
         )
     c1, c2, c3, c4 = st.columns(4)
     with c1:
-        age = w.number(form, "patient.age.value", "patient.age.value", t("patient.age"), minimum=0)
+        age = w.number(
+            form,
+            "patient.age.value",
+            "patient.age.value",
+            t("patient.age"),
+            minimum=0,
+            unit_key="patient.age.unit",
+        )
     with c2:
         w.select(
             form,
@@ -241,7 +269,7 @@ def _patient(form: ReportInput, reactions: list[str]) -> None:
             "patient.age.unit" if age is not None else None,
             list(AgeUnit),
             t("patient.age_unit"),
-            format_func=lambda u: u.label,
+            format_func=lambda u: t(f"age_unit.{u.name.lower()}"),
             default=AgeUnit("a"),
         )
     with c3:
@@ -301,7 +329,7 @@ def _reactions(form: ReportInput, cat: Catalogue, conf: Settings, notes: list[st
     st.session_state["_test_index"] = test_index
     form.bind("reactions", f"reactions.{reactions[0]}.category" if reactions else "")
     if fatal:
-        _death(form)
+        _death(form, conf)
 
 
 def _reaction(
@@ -351,18 +379,19 @@ def _reaction(
     w.text(form, f"{k}.verbatim", f"{p}.verbatim", t("reaction.verbatim"))
     c1, c2, c3 = st.columns(3)
     with c1:
-        w.date(form, f"{k}.start", f"{p}.start")
+        w.date(form, f"{k}.start", f"{p}.start", end_key=f"{k}.end")
     with c2:
-        w.date(form, f"{k}.end", f"{p}.end")
+        w.date(form, f"{k}.end", f"{p}.end", start_key=f"{k}.start")
     with c3:
         outcome = w.select(
             form, f"{k}.outcome", f"{p}.outcome", list(Outcome), format_func=lambda o: o.label
         )
     st.markdown(f"**{t('reaction.seriousness')}**")
     cols = st.columns(3)
+    criteria: dict[str, bool] = {}
     for n, name in enumerate(Seriousness.model_fields):
         with cols[n % 3]:
-            w.checkbox(form, f"{k}.serious.{name}", f"{p}.seriousness.{name}")
+            criteria[name] = w.checkbox(form, f"{k}.serious.{name}", f"{p}.seriousness.{name}")
     c1, c2 = st.columns(2)
     with c1:
         confirmed = w.checkbox(
@@ -371,7 +400,7 @@ def _reaction(
             None,
             t("reaction.confirmed"),
             default=True,
-            help_text="E2B(R3) E.i.8",
+            help_text=w.element_help(t("reaction.confirmed.help"), "E.i.8"),
         )
         form.put(f"{p}.medically_confirmed", confirmed, f"{k}.confirmed")
     with c2:
@@ -383,7 +412,7 @@ def _reaction(
     if category is not None and category.labs:
         test_index = _guide_labs(form, conf, k, category, test_index)
     _assessment(form, k, assessment)
-    return test_index, outcome == Outcome.FATAL
+    return test_index, outcome == Outcome.FATAL or criteria.get("death", False)
 
 
 def _guide_hint(category: GuideCategory) -> None:
@@ -532,14 +561,7 @@ def _guide_labs(
         unit = low = high = None
         if lab.unit:
             with cols[2]:
-                unit = w.text(
-                    form,
-                    f"{lk}.unit",
-                    None,
-                    t("lab.unit", name=lab.name),
-                    default=lab.unit,
-                    max_chars=50,
-                )
+                unit = _unit(form, f"{lk}.unit", t("lab.unit", name=lab.name), lab.unit)
             with cols[3]:
                 low = w.number(form, f"{lk}.low", None, t("lab.low", name=lab.name))
             with cols[4]:
@@ -553,13 +575,24 @@ def _guide_labs(
         form.put(f"{p}.date", when, f"{lk}.date")
         if value is not None:
             form.put(f"{p}.result.value", str(value), f"{lk}.value")
-            form.put(f"{p}.result.unit", unit, f"{lk}.unit")
+            form.put(f"{p}.result.unit", unit and ucum_unit(unit), f"{lk}.unit")
         form.put(f"{p}.result_text", result_text, f"{lk}.text")
         form.put(f"{p}.normal_low", None if low is None else str(low), f"{lk}.low")
         form.put(f"{p}.normal_high", None if high is None else str(high), f"{lk}.high")
         form.bind(p, f"{lk}.value" if lab.unit else f"{lk}.text")
         index += 1
     return index
+
+
+def _unit(form: ReportInput, key: str, label: str, ucum: str | None = None) -> str | None:
+    """A unit typed as clinicians write it (x10^3/µL, mmHg); the UCUM code it is sent as
+    stands underneath."""
+    typed = w.text(
+        form, key, None, label, default=clinical_unit(ucum) if ucum else "", max_chars=50
+    )
+    if typed and ucum_unit(typed) != typed:
+        st.caption(t("unit.ucum", code=plain(ucum_unit(typed))))
+    return typed
 
 
 def _assessment(form: ReportInput, k: str, link: str | None) -> None:
@@ -571,7 +604,7 @@ def _assessment(form: ReportInput, k: str, link: str | None) -> None:
             None,
             CAUSALITY,
             t("reaction.causality"),
-            help_text="WHO-UMC causality category · E2B(R3) G.k.9.i.2.r",
+            help_text=w.element_help(t("reaction.causality.help"), "G.k.9.i.2.r"),
         )
         if result and link:
             form.put(
@@ -587,21 +620,52 @@ def _assessment(form: ReportInput, k: str, link: str | None) -> None:
             list(Recurrence),
             t("reaction.recurrence"),
             format_func=lambda r: r.label,
-            help_text="E2B(R3) G.k.9.i.4",
+            help_text=w.element_help(t("reaction.recurrence.help"), "G.k.9.i.4"),
         )
 
 
-def _death(form: ReportInput) -> None:
+def _death(form: ReportInput, conf: Settings) -> None:
+    """Shown as soon as a reaction is fatal or 'results in death' is ticked; the cause is
+    required then (pv.entry_rules), as a MedDRA code or as reported."""
     st.subheader(t("patient.death"))
     st.caption(t("patient.death.hint"))
-    c1, c2, c3 = st.columns(3)
+    causes = "patient.death.reported_causes"
+    cause = f"{causes}[0]"
+    c1, c2 = st.columns(2)
+    with c1:
+        typed = w.text(
+            form,
+            "death.cause",
+            None,
+            t("patient.death.cause") + " *",
+            area=True,
+            placeholder=t("patient.death.cause.placeholder"),
+            max_chars=2000,
+        )
+        lines = [line.strip() for line in (typed or "").splitlines() if line.strip()]
+        for j, line in enumerate(lines):
+            form.put(f"{causes}[{j}].text", line, "death.cause")
+    with c2:
+        code = w.text(
+            form,
+            "death.cause_code",
+            f"{cause}.term.code",
+            t("patient.death.cause_code"),
+            help_text=t("reaction.code.help"),
+            max_chars=8,
+        )
+        if code:
+            form.put(f"{cause}.term.version", conf.meddra_version)
+            found = lookup_llt(code)
+            if found is not None:
+                st.caption(
+                    t("reaction.code.found", version=found.version or "", name=plain(found.name))
+                )
+    form.bind(f"{cause}.term", "death.cause_code")
+    c1, c2 = st.columns(2)
     with c1:
         w.date(form, "death.date", "patient.death.date")
     with c2:
-        w.text(
-            form, "death.cause", "patient.death.reported_causes[0].text", t("patient.death.cause")
-        )
-    with c3:
         autopsy = w.select(
             form,
             "death.autopsy",
@@ -612,7 +676,9 @@ def _death(form: ReportInput) -> None:
         )
     if autopsy in ("yes", "no"):
         form.put("patient.death.autopsy", autopsy == "yes", "death.autopsy")
-    form.bind("patient.death", "death.date")
+    # Whatever is missing about the death is said next to its cause, the one required input.
+    form.bind("patient.death", "death.cause")
+    form.bind(causes, "death.cause")
 
 
 # ---------------------------------------------------------------- 4. LEMTRADA
@@ -640,9 +706,13 @@ def _lemtrada(form: ReportInput, conf: Settings) -> None:
         p = f"{LEMTRADA}.dosages[{c - 1}]"
         cols = st.columns(3)
         with cols[0]:
-            start = w.date(form, f"{k}.start", None, t("lemtrada.course.start", n=c))
+            start = w.date(
+                form, f"{k}.start", None, t("lemtrada.course.start", n=c), end_key=f"{k}.end"
+            )
         with cols[1]:
-            end = w.date(form, f"{k}.end", None, t("lemtrada.course.end", n=c))
+            end = w.date(
+                form, f"{k}.end", None, t("lemtrada.course.end", n=c), start_key=f"{k}.start"
+            )
         with cols[2]:
             batch = w.text(form, f"{k}.batch", None, t("lemtrada.course.batch", n=c), max_chars=35)
         form.put(p, course_dosage(c, start, end, batch))
@@ -707,9 +777,21 @@ def _other_drug(form: ReportInput, n: int, did: str, p: str) -> None:
     with c1:
         w.text(form, f"{k}.dose", f"{p}.dosages[0].text", t("drug.dose", n=n + 1))
     with c2:
-        w.date(form, f"{k}.start", f"{p}.dosages[0].start", t("drug.start", n=n + 1))
+        w.date(
+            form,
+            f"{k}.start",
+            f"{p}.dosages[0].start",
+            t("drug.start", n=n + 1),
+            end_key=f"{k}.end",
+        )
     with c3:
-        w.date(form, f"{k}.end", f"{p}.dosages[0].end", t("drug.end", n=n + 1))
+        w.date(
+            form,
+            f"{k}.end",
+            f"{p}.dosages[0].end",
+            t("drug.end", n=n + 1),
+            start_key=f"{k}.start",
+        )
     with c4:
         w.text(form, f"{k}.indication", f"{p}.indications[0].text", t("drug.indication", n=n + 1))
     form.put(f"{p}.id", did)
@@ -742,13 +824,9 @@ def _test(form: ReportInput, n: int, tid: str, p: str) -> None:
     with c1:
         value = w.number(form, f"{k}.value", f"{p}.result.value", t("test.value", n=n + 1))
     with c2:
-        w.text(
-            form,
-            f"{k}.unit",
-            f"{p}.result.unit" if value is not None else None,
-            t("test.unit", n=n + 1),
-            max_chars=50,
-        )
+        unit = _unit(form, f"{k}.unit", t("test.unit", n=n + 1))
+        if value is not None:
+            form.put(f"{p}.result.unit", unit and ucum_unit(unit), f"{k}.unit")
     with c3:
         w.number(form, f"{k}.low", f"{p}.normal_low", t("test.low", n=n + 1))
     with c4:
@@ -801,6 +879,9 @@ def _review(form: ReportInput, cat: Catalogue, conf: Settings) -> None:
         submitting = st.button(t("review.submit"), type="primary", width="stretch")
     if checking or submitting:
         _check_and_submit(form, conf, submit=submitting)
+    # After a failed check the page is down here: the problems again, each linked to its input.
+    with st.container(key="problems_at_submit"):
+        _error_summary(warnings_too=False)
 
 
 def _summary(data: dict[str, Any], cat: Catalogue) -> str:
@@ -815,8 +896,8 @@ def _summary(data: dict[str, Any], cat: Catalogue) -> str:
     facts = [str(patient["initials"])] if patient.get("initials") else []
     if patient.get("sex"):
         facts.append(Sex(patient["sex"]).label)
-    if patient.get("age"):
-        facts.append(f"{patient['age'].get('value', '')} {patient['age'].get('unit', '')}")
+    if (patient.get("age") or {}).get("value"):
+        facts.append(_age_text(patient["age"]["value"], patient["age"].get("unit")))
     if facts:
         lines.append(f"- **{t('review.patient')}:** {plain(', '.join(facts))}")
     for n, reaction in enumerate(data.get("reactions") or [], start=1):
@@ -832,6 +913,8 @@ def _summary(data: dict[str, Any], cat: Catalogue) -> str:
             else t("review.no_outcome")
         )
         start = reaction.get("start") or "?"
+        if check_date(reaction.get("start"), datetime.now(UTC).date()):
+            start = t("review.date_to_fix", date=start)
         lines.append(
             f"- **{t('review.reaction', n=n)}:** {plain(name)} ({label}; {plain(outcome)}; "
             f"{t('review.from')} {plain(str(start))})"
@@ -843,13 +926,20 @@ def _summary(data: dict[str, Any], cat: Catalogue) -> str:
     return "\n".join(lines)
 
 
+def _age_text(value: Any, unit: str | None) -> str:
+    """'34', 'a' -> '34 years'; '1', 'mo' -> '1 month' (no unit: the number alone)."""
+    if unit not in {u.value for u in AgeUnit}:
+        return str(value)
+    number = "one" if str(value) in ("1", "1.0") else "other"
+    return t(f"age.{AgeUnit(unit).name.lower()}.{number}", n=value)
+
+
 def _check_and_submit(form: ReportInput, conf: Settings, *, submit: bool) -> None:
     now = datetime.now(UTC).replace(microsecond=0)
     result = check(form.data, settings=conf, now=now)
     if not result.ok or not submit:
         _remember_findings(form, result.findings)
         if result.ok:
-            st.session_state[FINDINGS] = result.findings
             st.toast(t("review.ok"))
         st.rerun()
     built: dict[str, Any] = {}
@@ -891,13 +981,16 @@ def _open_store() -> Store:
 
 
 def _remember_findings(form: ReportInput, findings: list[Finding]) -> None:
+    """Each finding next to its input, and all of them (linked to their inputs) in the lists."""
     routed = form.route(findings)
     st.session_state[w.ERRORS] = {
         key: [f.message for f in items if f.severity == "error"]
         for key, items in routed.items()
         if key is not None
     }
-    st.session_state[FINDINGS] = findings
+    ordered = form.in_form_order(findings)
+    st.session_state[FINDINGS] = [(form.input_for(f.path), f) for f in ordered]
+    st.session_state[w.CHECKS] = {}  # the check has said it all, in the model's words
 
 
 # ---------------------------------------------------------------- confirmation
@@ -948,4 +1041,5 @@ def _confirmation(done: dict[str, Any]) -> None:
     if not findings:
         st.write(t("done.valid"))
     for f in findings:
-        st.markdown(f"- {plain(f.severity)} {plain(f.element)}: {plain(f.message)}")
+        where = f" {plain(f.element)}" if w.expert() else ""
+        st.markdown(f"- {t(f'severity.{f.severity}')}{where}: {plain(w.shown(f.message))}")

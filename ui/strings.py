@@ -28,6 +28,13 @@ ENGLISH: dict[str, str] = {
     "errors.title": "The report cannot be submitted yet: {count} problem(s) to fix.",
     "errors.general": "Other problems",
     "warnings.title": "Please check (the report can still be submitted)",
+    "expert.toggle": "Expert view (E2B element numbers)",
+    "expert.help": (
+        "Shows the ICH E2B(R3) element numbers in messages and help, for safety officers and "
+        "developers."
+    ),
+    "severity.error": "Error",
+    "severity.warning": "Warning",
     # sections
     "section.reporter": "1. Reporter",
     "section.patient": "2. Patient",
@@ -40,6 +47,9 @@ ENGLISH: dict[str, str] = {
     # reporter
     "reporter.hint": "Your details, so the safety team can contact you for follow-up.",
     "reporter.qualification": "Your profession",
+    "profession.physician": "Physician",
+    "profession.pharmacist": "Pharmacist",
+    "profession.other_health_professional": "Other health professional (e.g. nurse)",
     # patient
     "patient.hint": (
         "Enough to identify the patient without naming them: initials, age or date of birth, "
@@ -47,14 +57,37 @@ ENGLISH: dict[str, str] = {
     ),
     "patient.age": "Age",
     "patient.age_unit": "Age unit",
+    "age_unit.decade": "Decades",
+    "age_unit.year": "Years",
+    "age_unit.month": "Months",
+    "age_unit.week": "Weeks",
+    "age_unit.day": "Days",
+    "age_unit.hour": "Hours",
+    "age.decade.one": "{n} decade",
+    "age.decade.other": "{n} decades",
+    "age.year.one": "{n} year",
+    "age.year.other": "{n} years",
+    "age.month.one": "{n} month",
+    "age.month.other": "{n} months",
+    "age.week.one": "{n} week",
+    "age.week.other": "{n} weeks",
+    "age.day.one": "{n} day",
+    "age.day.other": "{n} days",
+    "age.hour.one": "{n} hour",
+    "age.hour.other": "{n} hours",
     "patient.sex.unknown": "Not known",
     "patient.history": "Relevant medical history",
     "patient.history.placeholder": "e.g. RRMS diagnosed 2019; hypothyroidism since 2023",
     "patient.prior_dmts": "Previous MS therapies",
     "patient.prior_dmts.other": "Other previous medicines (one per line)",
     "patient.death": "Death details",
-    "patient.death.hint": "A reaction has a fatal outcome: give what is known about the death.",
-    "patient.death.cause": "Cause of death as reported",
+    "patient.death.hint": (
+        "A reaction has a fatal outcome or results in death: give the cause of death (in words, "
+        "or as a MedDRA code) and what else is known."
+    ),
+    "patient.death.cause": "Cause(s) of death as reported (one per line)",
+    "patient.death.cause.placeholder": "e.g. Progressive multifocal leukoencephalopathy",
+    "patient.death.cause_code": "Cause of death: MedDRA LLT code (8 digits)",
     "patient.death.autopsy": "Autopsy done",
     "yes": "Yes",
     "no": "No",
@@ -74,6 +107,9 @@ ENGLISH: dict[str, str] = {
     "reaction.code.found": "MedDRA {version}: {name}",
     "reaction.verbatim": "Reaction in the reporter's words",
     "reaction.confirmed": "Medically confirmed",
+    "reaction.confirmed.help": "Confirmed by a health professional (e.g. you saw the patient).",
+    "reaction.causality.help": "WHO-UMC causality category.",
+    "reaction.recurrence.help": "Whether the reaction came back when LEMTRADA was given again.",
     "reaction.seriousness": "Seriousness (tick all that apply)",
     "reaction.serious_none": "Not serious (no criterion ticked)",
     "reaction.hint.frequency": "Frequency",
@@ -100,6 +136,7 @@ ENGLISH: dict[str, str] = {
     "lab.low": "{name}: normal low",
     "lab.high": "{name}: normal high",
     "lab.text": "{name}: result as text",
+    "unit.ucum": "Sent as UCUM {code}",
     # LEMTRADA
     "lemtrada.hint": (
         "LEMTRADA 12 mg/day by IV infusion: course 1 on 5 consecutive days, later courses on "
@@ -143,7 +180,7 @@ ENGLISH: dict[str, str] = {
     "narrative.comments": "Your comments",
     "review.hint": "Check the summary. Submitting validates the report and saves it.",
     "review.submit": "Check and submit report",
-    "review.check": "Check without submitting",
+    "review.check": "Check my report",
     "review.ok": "No problems found: the report is ready to submit.",
     "review.serious": "serious",
     "review.non_serious": "non-serious",
@@ -153,6 +190,7 @@ ENGLISH: dict[str, str] = {
     "review.no_term": "no MedDRA term yet",
     "review.no_outcome": "outcome not given",
     "review.from": "from",
+    "review.date_to_fix": "{date} (not a valid date yet)",
     "review.lemtrada": "LEMTRADA: {courses} course(s); other medicines: {drugs}",
     "review.tests": "Tests: {count}",
     # confirmation
@@ -173,6 +211,13 @@ ENGLISH: dict[str, str] = {
     "date.help": "A partial date is fine: give the year, or the month and year, if that is all "
     "you know.",
     "choose": "Choose…",
+    # checks of one input, when it is left
+    "check.not_a_date": "This is not a date: type it as 2025-03-14, 2025-03 or 2025 (or "
+    "14/03/2025).",
+    "check.future": "This date is in the future.",
+    "check.before_start": "This date is before the start date ({detail}).",
+    "check.not_positive": "This must be more than 0.",
+    "check.too_high": "This is not plausible: at most {detail}.",
     # about
     "about.title": "About this tool and the LEMTRADA guide",
     "about.recipients": "Where reports go",
@@ -273,6 +318,47 @@ ENGLISH: dict[str, str] = {
     "log.dash.overdue": "Overdue",
     "log.dash.per_month": "Cases per month",
     "log.dash.per_category": "Cases per guide category",
+    # drafts kept server-side (ui/drafts.py)
+    "drafts.link": "Private link to this draft",
+    "drafts.link.help": (
+        "Keep this link private; it reopens this draft for 30 days, on any device. This "
+        "page's address holds it too, so a bookmark works. The form is saved as you go."
+    ),
+    "drafts.link.submitted": (
+        "Keep this link private; it shows that this report was submitted as case {case_id}."
+    ),
+    "drafts.save_now": "Save draft now",
+    "drafts.saved": "Draft saved at {time} UTC. The private link reopens it for 30 days.",
+    "drafts.restored": "Your draft saved at {time} UTC is back. It is kept until {expires} UTC.",
+    "drafts.unknown": (
+        "This draft link is unknown or has expired (drafts are kept for 30 days after the last "
+        "change). The form below is empty."
+    ),
+    "drafts.submitted": (
+        "This report was submitted as case {case_id}. Its answers are no longer kept as a "
+        "draft; anything you type now starts a new report."
+    ),
+    "drafts.not_saved": "The draft was not saved: {reason}",
+    # documents attached to a report (ui.attachments)
+    "attachments.title": "Documents: ECG, discharge letter, lab report (optional)",
+    "attachments.hint": (
+        "Attach PDF, JPEG or PNG files: at most {files} files, {per_file} each and {total} "
+        "together. They are sent inside the E2B(R3) file and attached to the e-mail. Remove the "
+        "patient's name and other identifying details from the documents first."
+    ),
+    "attachments.uploader": "Add documents (PDF, JPEG, PNG)",
+    "attachments.refused": "Not attached: {reason}",
+    "attachments.file": "{name} ({size})",
+    "attachments.description": "Description of {name} (optional)",
+    "attachments.remove": "Remove {name}",
+    # consent to be contacted, copy of the e-mail
+    "consent.title": "Contact and copy",
+    "consent.contact": "I agree to be contacted about this report",
+    "consent.copy": "Send me a copy of the e-mail (to my e-mail address above)",
+    "consent.copy_hint": (
+        "The e-mail is addressed with a copy to you. Tick 'I agree to be contacted' and give "
+        "your e-mail address in section 1."
+    ),
 }
 
 LANGUAGES: dict[str, dict[str, str]] = {"en": ENGLISH}

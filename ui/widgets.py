@@ -11,18 +11,25 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from datetime import date as calendar_date
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 import streamlit as st
 
+from e2b.codelists import AgeUnit
 from pv.catalogue import GuideCategory
+from pv.clinical import without_elements
 from pv.dates import from_user_text
 from pv.form import FieldMeta, ReportInput, field_meta
+from pv.validation import FieldProblem, check_date, check_number
 from ui.strings import t
 
 ANSWERS = "answers"  # input key -> value: the form as typed
 ERRORS = "errors"  # input key -> messages, from the last check
+CHECKS = "field_checks"  # input key -> messages, from checking the input when it was left
+EXPERT = "expert_view"  # True: messages and help name the E2B elements
 WIDGET = "f:"  # prefix of widget keys in st.session_state
 
 T = TypeVar("T")
@@ -71,6 +78,7 @@ def clear_answers(values: dict[str, Any] | None = None) -> None:
         del st.session_state[name]
     st.session_state[ANSWERS] = dict(values or {})
     st.session_state[ERRORS] = {}
+    st.session_state[CHECKS] = {}
 
 
 def _widget_key(key: str, default: Any) -> str:
@@ -86,10 +94,81 @@ def _keep(key: str) -> Any:
     return value
 
 
+def expert() -> bool:
+    """Expert view: E2B element numbers shown in messages and help (off for clinicians)."""
+    return bool(st.session_state.get(EXPERT, False))
+
+
+def shown(message: str) -> str:
+    """A finding's message as this user reads it: element numbers only in expert view."""
+    return message if expert() else without_elements(message)
+
+
+def element_help(text: str, element: str) -> str:
+    """Help text, with the E2B element in expert view."""
+    return f"{text} · E2B(R3) {element}" if expert() else text
+
+
+def anchor_id(key: str) -> str:
+    """The page anchor of an input, for links from the problem lists."""
+    return "field-" + re.sub(r"[^A-Za-z0-9_-]", "-", key)
+
+
+def messages(key: str) -> list[str]:
+    """What is wrong with this input: its findings from the last check, then its field checks."""
+    found: list[str] = st.session_state.get(ERRORS, {}).get(key, [])
+    checked: list[str] = st.session_state.get(CHECKS, {}).get(key, [])
+    return [*found, *(m for m in checked if m not in found)]
+
+
+def _anchor(key: str) -> None:
+    """A link target just above an input that has problems (only those, to keep pages light)."""
+    if messages(key):
+        st.markdown(f'<span id="{anchor_id(key)}"></span>', unsafe_allow_html=True)
+
+
 def show_errors(key: str) -> None:
     """The findings for this input, right under it."""
-    for message in st.session_state.get(ERRORS, {}).get(key, []):
-        st.markdown(f":red[⚠ {plain(message)}]")
+    for message in messages(key):
+        st.markdown(f":red[⚠ {plain(shown(message))}]")
+
+
+def _field_checked(key: str, problems: list[FieldProblem]) -> None:
+    """Keep the field check's reasons for `key`; its findings from the last check are stale."""
+    st.session_state.setdefault(ERRORS, {}).pop(key, None)
+    checks: dict[str, list[str]] = st.session_state.setdefault(CHECKS, {})
+    checks[key] = [t(f"check.{p.kind}", detail=p.detail) for p in problems]
+    if not checks[key]:
+        del checks[key]
+
+
+def _today() -> calendar_date:
+    """Today as the submission will see it (pv.submission checks with the UTC date)."""
+    return datetime.now(UTC).date()
+
+
+def _typed_date(key: str | None) -> str | None:
+    value = current(key) if key else None
+    return from_user_text(value) if isinstance(value, str) and value.strip() else None
+
+
+def _check_date(key: str, start_key: str | None, end_key: str | None) -> None:
+    """on_change of a date: a real date, not in the future, not before its start."""
+    _keep(key)
+    typed = _typed_date(key)
+    _field_checked(key, check_date(typed, _today(), start=_typed_date(start_key)))
+    if end_key and _typed_date(end_key):
+        _field_checked(end_key, check_date(_typed_date(end_key), _today(), start=typed))
+
+
+def _check_number(key: str, path: str | None, unit_key: str | None) -> None:
+    """on_change of a number: above 0 and plausible where the model or the form says so."""
+    value = _keep(key)
+    unit = current(unit_key) if unit_key else None
+    number = Decimal(str(value)) if value is not None else None
+    _field_checked(
+        key, check_number(path, number, unit=unit if isinstance(unit, AgeUnit) else None)
+    )
 
 
 def _meta(path: str | None) -> FieldMeta | None:
@@ -105,7 +184,7 @@ def _label(meta: FieldMeta | None, label: str | None) -> str:
 def _help(meta: FieldMeta | None, help_text: str | None) -> str | None:
     if meta is None:
         return help_text
-    return meta.help(help_text) or None
+    return meta.help(help_text, expert=expert()) or None
 
 
 def text(
@@ -124,6 +203,7 @@ def text(
     meta = _meta(path)
     limit = max_chars or (meta.max_length if meta else None)
     widget = st.text_area if area else st.text_input
+    _anchor(key)
     widget(
         _label(meta, label),
         key=_widget_key(key, default),
@@ -139,15 +219,28 @@ def text(
     return cleaned
 
 
-def date(form: ReportInput, key: str, path: str | None, label: str | None = None) -> str | None:
-    """A partial date typed as text: 2025, 2025-03, 2025-03-14 or 14/03/2025."""
+def date(
+    form: ReportInput,
+    key: str,
+    path: str | None,
+    label: str | None = None,
+    *,
+    start_key: str | None = None,
+    end_key: str | None = None,
+) -> str | None:
+    """A partial date typed as text: 2025, 2025-03, 2025-03-14 or 14/03/2025. Checked when
+    left: a real date, not in the future, not before `start_key`'s date (and `end_key`'s date
+    is checked again when this start changes)."""
     meta = _meta(path)
+    _anchor(key)
     st.text_input(
         _label(meta, label),
         key=_widget_key(key, ""),
         help=_help(meta, t("date.help")),
         placeholder=t("date.placeholder"),
         max_chars=25,
+        on_change=_check_date,
+        args=(key, start_key, end_key),
     )
     value = _keep(key)
     show_errors(key)
@@ -166,9 +259,12 @@ def number(
     help_text: str | None = None,
     minimum: float | None = None,
     integer: bool = False,
+    unit_key: str | None = None,
 ) -> Decimal | None:
-    """A number input (empty allowed); the value is passed on as a Decimal string."""
+    """A number input (empty allowed); the value is passed on as a Decimal string. Checked when
+    left against the form's limits for `path` (an age's limit depends on `unit_key`'s unit)."""
     meta = _meta(path)
+    _anchor(key)
     st.number_input(
         _label(meta, label),
         value=None,
@@ -177,6 +273,8 @@ def number(
         min_value=int(minimum) if integer and minimum is not None else minimum,
         step=1 if integer else None,
         format="%d" if integer else "%g",
+        on_change=_check_number,
+        args=(key, path, unit_key),
     )
     value = _keep(key)
     show_errors(key)
@@ -207,6 +305,7 @@ def select(
     """A drop-down (or radio buttons), empty until chosen unless `default` is given."""
     meta = _meta(path)
     name = _widget_key(key, default)
+    _anchor(key)
     if st.session_state[name] is not None and st.session_state[name] not in options:
         st.session_state[name] = default  # an answer the options no longer offer
     if horizontal:
@@ -251,6 +350,7 @@ def checkbox(
 ) -> bool:
     """A tick box; ticked sends True, unticked leaves the model default."""
     meta = _meta(path)
+    _anchor(key)
     st.checkbox(
         label or (meta.label() if meta else ""),
         key=_widget_key(key, default),

@@ -37,6 +37,7 @@ APP_SETTINGS = (
     "PV_SENDER_ORGANISATION",
     "PV_MEDDRA_VERSION",
     "MEDDRA_PATH",
+    "PV_PUBLIC_URL",
 )
 # Resolves after the browser has drawn twice: layout and scrolling have settled.
 SETTLED = "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"

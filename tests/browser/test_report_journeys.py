@@ -389,9 +389,10 @@ def test_an_invalid_report_shows_the_problems_at_the_top_and_under_the_fields(
     form.text("Start date", "2031-02-30", reaction)
 
     form.submit()
-    summary = form.page.locator('[data-testid="stAlert"]').filter(
-        has_text="cannot be submitted yet"
-    )
+    lists = form.page.locator('[data-testid="stAlert"]').filter(has_text="cannot be submitted yet")
+    expect(lists).to_have_count(2)  # at the top, and at the submit button
+    summary = lists.first
+    expect(lists.last).to_be_in_viewport()  # the page stays at the button: the list is there
     expect(summary).to_be_visible()
     expect(summary).to_contain_text("outcome is required")
     screenshot(form.page, "invalid-report")
@@ -407,6 +408,21 @@ def test_an_invalid_report_shows_the_problems_at_the_top_and_under_the_fields(
     red = mail_error.locator("span").first.evaluate("(e) => getComputedStyle(e).color")
     assert red.startswith("rgb(") and red != "rgb(0, 0, 0)", red
     expect(form.page.get_by_text(SUBMITTED)).to_have_count(0)
+
+    # Each problem in the list at the button links to its field, some 4,000 px up the page.
+    expect(mail).not_to_be_in_viewport()
+    lists.last.get_by_role("link", name="e-mail").first.click()
+    expect(mail).to_be_in_viewport()
+    expect(mail).to_have_value("not-an-address")  # a jump on the page, not a reload
+
+
+def test_a_date_is_checked_when_its_field_is_left(form: Form) -> None:
+    reaction = form.reaction(1)
+    form.text("Start date", "2031-02", reaction)
+    start = reaction.get_by_role("textbox", name="Start date", exact=True)
+    expect(error_under(start)).to_contain_text("in the future")
+    form.text("Start date", "March 2025", reaction)
+    expect(error_under(start)).to_contain_text("not a date")
 
 
 def test_choosing_pregnancy_for_a_female_patient_keeps_the_page_working(form: Form) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from e2b.model import Attachment
+from e2b.model import FROM_XML, Attachment, Narrative, PrimarySource
 
 ALLOWED = {0x09, 0x0A, 0x0D}
 
@@ -27,3 +27,15 @@ def test_tab_and_line_breaks_in_ascii_text_are_kept() -> None:
 def test_non_ascii_text_takes_the_full_check(text: str) -> None:
     with pytest.raises(ValidationError):
         Attachment(data=text)
+
+
+def test_text_from_parsed_xml_is_not_checked_again() -> None:
+    """Required and optional texts both honour FROM_XML (pydantic passes the context only to a
+    validator whose `info` has no default): the parser already refused what XML cannot hold."""
+    text = "no check \x07"  # a parsed document cannot contain this: it proves the skip
+    narrative = Narrative.model_validate({"narrative": text}, context={FROM_XML: True})
+    assert narrative.narrative == text
+    source = PrimarySource.model_validate({"city": text}, context={FROM_XML: True})
+    assert source.city == text
+    with pytest.raises(ValidationError):
+        Narrative.model_validate({"narrative": text})

@@ -352,3 +352,157 @@ def test_long_narrative_is_cut_to_an_excerpt() -> None:
     excerpt = draft.body.split("Narrative (excerpt): ", 1)[1]
     assert excerpt.endswith("…") and len(excerpt) <= 301
     assert len(draft.body) <= MAX_BODY_CHARS
+
+
+# ---------------------------------------------------------------- attached files and the copy
+
+
+REPORTER = "h.alqahtani@example.org"  # the ITP case's reporter (C.2.r.2.8)
+
+
+def with_files_and_consent(*, consent: bool, copy: bool, email: str | None = REPORTER) -> Report:
+    """The ITP case submitted with three files and the reporter's answers on being contacted."""
+    from pv.submission import build
+    from tests.pv.test_attachments import NOW as SUBMITTED_AT
+    from tests.pv.test_attachments import answers, three_files, with_documents
+
+    data = with_documents(answers(), three_files())
+    data["primary_sources"][0]["email"] = email
+    data.update(reporter_consents_to_contact=consent, copy_to_reporter=copy)
+    return build(data, "SA-LEMTRADAPV-000078", settings=SETTINGS, now=SUBMITTED_AT).report
+
+
+def test_eml_carries_each_attached_file_with_its_type_name_and_bytes() -> None:
+    from tests.pv.test_attachments import three_files
+
+    case = with_files_and_consent(consent=False, copy=False)
+    draft = draft_email(case, SETTINGS)
+    xml = to_xml([case.for_sending()], HEADER)
+    raw = build_eml(draft, xml, xml_filename(case), now=NOW)
+    raw.decode("ascii")  # every header and part is 7-bit: names are encoded, content base64
+
+    message = parse_eml(raw)
+    parts = list(message.iter_attachments())
+    files = three_files()
+    assert [p.get_filename() for p in parts] == [xml_filename(case), *(f.name for f in files)]
+    assert [p.get_content_type() for p in parts] == [
+        "application/xml",
+        "application/pdf",
+        "image/jpeg",
+        "image/png",
+    ]
+    assert parts[0].get_payload(decode=True) == xml
+    assert [p.get_payload(decode=True) for p in parts[1:]] == [f.data for f in files]
+    # RFC 2231: the Arabic name travels as UTF-8 percent-encoded parameter parts.
+    assert "صورة الطفح.jpg" in [f.name for f in files]
+    assert b"filename*0*=utf-8''%D8%B5%D9%88%D8%B1%D8%A9" in raw
+    assert message["Cc"] == "Ksa_pharmacovigilance@sanofi.com"
+
+
+def test_a_mailto_link_names_no_files_and_a_report_without_files_attaches_only_the_xml() -> None:
+    case = report("itp_course2")
+    draft = draft_email(case, SETTINGS)
+    assert draft.attachments == ()
+    message = parse_eml(build_eml(draft, b"<x/>", "case.xml", now=NOW))
+    assert [p.get_filename() for p in message.iter_attachments()] == ["case.xml"]
+
+
+@pytest.mark.parametrize(
+    ("consent", "copy", "copied"),
+    [(True, True, True), (True, False, False), (False, False, False)],
+)
+def test_the_reporter_is_copied_only_with_consent_and_a_request(
+    consent: bool, copy: bool, copied: bool
+) -> None:
+    case = with_files_and_consent(consent=consent, copy=copy)
+    draft = draft_email(case, SETTINGS)
+    expected = ["Ksa_pharmacovigilance@sanofi.com", *([REPORTER] if copied else [])]
+    assert list(draft.cc) == expected
+    message = parse_eml(build_eml(draft, b"<x/>", "case.xml", now=NOW))
+    assert message["Cc"] == ", ".join(expected)
+    assert message["Bcc"] is None
+    _, query = mailto_parts(draft.mailto())
+    assert query["cc"] == [",".join(expected)]
+    # Neither flag is an E2B(R3) element: the XML is the same whatever the reporter chose.
+    assert "copy_to_reporter" not in case.for_sending().model_dump()
+
+
+def test_a_copy_asked_for_without_consent_copies_nobody() -> None:
+    """The form refuses such a report (next test); a report from elsewhere copies nobody."""
+    data = load_case("itp_course2")
+    data.update(reporter_consents_to_contact=False, copy_to_reporter=True)
+    draft = draft_email(report(data=data), SETTINGS)
+    assert draft.cc == ("Ksa_pharmacovigilance@sanofi.com",)
+    data.update(reporter_consents_to_contact=True)
+    assert draft_email(report(data=data), SETTINGS).cc[-1] == REPORTER
+
+
+def test_a_copy_needs_consent_and_an_address_before_the_report_is_submitted() -> None:
+    from pv.submission import SubmissionRefused
+
+    with pytest.raises(SubmissionRefused) as refused:
+        with_files_and_consent(consent=False, copy=True)
+    assert [(f.element, f.path) for f in refused.value.findings if f.severity == "error"] == [
+        ("C.2.r.2.8", "copy_to_reporter")
+    ]
+    with pytest.raises(SubmissionRefused) as refused:
+        with_files_and_consent(consent=True, copy=True, email=None)
+    assert [(f.element, f.path) for f in refused.value.findings if f.severity == "error"] == [
+        ("C.2.r.2.8", "primary_sources[0].email")
+    ]
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        f"{REPORTER}\r\nBcc: evil@example.com",
+        f"{REPORTER}\nBcc: evil@example.com",
+        f"{REPORTER}, evil@example.com",
+        f"Huda <{REPORTER}>",
+    ],
+)
+def test_header_injection_through_the_reporter_address_is_refused(address: str) -> None:
+    from pv.validation import validate_report
+
+    data = load_case("itp_course2")
+    data["primary_sources"][0]["email"] = address
+    data.update(reporter_consents_to_contact=True, copy_to_reporter=True)
+    result = validate_report(data, TODAY)
+    assert not result.ok
+    assert "primary_sources[0].email" in [f.path for f in result.findings]
+    # A report that skipped validation (built in code) still copies no such address.
+    case = report("itp_course2")
+    source = case.primary_source.model_copy(update={"email": address})
+    forged = case.model_copy(
+        update={
+            "primary_sources": [source],
+            "reporter_consents_to_contact": True,
+            "copy_to_reporter": True,
+        }
+    )
+    draft = draft_email(forged, SETTINGS)
+    assert draft.cc == ("Ksa_pharmacovigilance@sanofi.com",)
+    raw = build_eml(draft, b"<x/>", "case.xml", now=NOW)
+    header_block = raw.split(b"\r\n\r\n", 1)[0]
+    assert not re.search(rb"^Bcc", header_block, re.MULTILINE | re.IGNORECASE)
+    assert b"evil@example.com" not in header_block  # the summary may show it, as one line
+    assert parse_eml(raw)["Cc"] == "Ksa_pharmacovigilance@sanofi.com"
+
+
+def test_a_hostile_file_name_in_a_draft_built_elsewhere_injects_no_header() -> None:
+    from pv.attachments import Upload
+
+    upload = Upload("ecg\r\nBcc: evil@example.com\r\n.pdf", b"%PDF-1.4\n", "application/pdf")
+    odd = Upload("x.bin", b"data", "text/html\r\nX-Evil: 1")
+    draft = DraftEmail(
+        to=("npc.drug@sfd.gov.sa",), cc=(), subject="s", body="b", attachments=(upload, odd)
+    )
+    raw = build_eml(draft, b"<x/>", "case.xml", now=NOW)
+    assert not re.search(rb"^(Bcc|X-Evil)", raw, re.MULTILINE | re.IGNORECASE)
+    parts = list(parse_eml(raw).iter_attachments())
+    assert [p.get_filename() for p in parts] == [
+        "case.xml",
+        "ecg Bcc_ evil@example.com.pdf",
+        "x.bin",
+    ]
+    assert parts[2].get_content_type() == "application/octet-stream"

@@ -31,7 +31,8 @@ def test_field_meta_comes_from_the_model(
     meta = field_meta(path)
     assert (meta.element, meta.required, meta.max_length) == (element, required, max_length)
     assert meta.label().endswith(" *") is required
-    assert meta.help().endswith(f"E2B(R3) {element}")
+    assert meta.help(expert=True).endswith(f"E2B(R3) {element}")
+    assert element not in meta.help("Plain help")  # the clinician's view names no element
 
 
 def test_an_unknown_path_is_a_key_error() -> None:
@@ -74,3 +75,18 @@ def test_real_validation_findings_route_to_the_inputs_that_produced_them() -> No
     assert "e-mail" in routed["reporter.email"][0].message
     assert routed["reaction.start"]
     assert "outcome" in routed["reaction.outcome"][0].message
+
+
+def test_findings_come_in_the_order_of_the_form() -> None:
+    form = ReportInput()
+    form.put("primary_sources[0].email", "x", "reporter.email")
+    form.put("reactions[0].outcome", None, "reaction.outcome")
+    form.bind("narrative.narrative", "narrative")
+    found = [
+        Finding("error", "H.1", "narrative.narrative", "narrative"),
+        Finding("error", "C.3.2", "sender.organisation", "nowhere"),
+        Finding("error", "E.i.7", "reactions[0].outcome", "outcome"),
+        Finding("error", "C.2.r.2.8", "primary_sources[0].email", "email"),
+    ]
+    ordered = [f.message for f in form.in_form_order(found)]
+    assert ordered == ["email", "outcome", "narrative", "nowhere"]

@@ -19,9 +19,13 @@ from e2b.codelists import (
     codelist_oid,
 )
 from e2b.model import Null, NullFlavor
+from e2b.reader import read_bytes
+from e2b.validate import validate_bytes
 from e2b.validation import _model_class
+from e2b.writer import to_xml
 from pv.model import (
     CaseIdentification,
+    Dechallenge,
     Drug,
     Narrative,
     PrimarySource,
@@ -33,6 +37,7 @@ from pv.model import (
 )
 from pv.validation import validate_report
 from tests.cases import TODAY, load_case
+from tests.pv.submissions import HEADER
 from tests.strategies import SLOW_REPORTS, reports
 
 ITP_TERM = {"version": "27.1", "code": "10083842"}
@@ -81,6 +86,9 @@ def test_only_tool_local_fields_have_no_element() -> None:
     assert local == {
         "Reaction.id",
         "Reaction.guide_category",
+        # The reporter's consent and request for a copy (pv.email copies them).
+        "Report.reporter_consents_to_contact",
+        "Report.copy_to_reporter",
         "Drug.id",
         "TermId.system",
         "TermId.display",
@@ -341,3 +349,74 @@ def test_initials_withheld_tick_box_sends_d1_as_msk_and_comes_back_ticked() -> N
     assert "initials_withheld" not in sent.patient.model_dump()
     assert Report.from_icsr(sent).patient.initials_withheld
     assert not Report.from_icsr(report().for_sending()).patient.initials_withheld
+
+
+# ---------------------------------------------------------------- local facts inside ICH elements
+
+
+def _facts_report() -> Report:
+    data = load_case("itp_course2")
+    data["reactions"][0].update(
+        treatment="IVIG 1 g/kg on days 1-2,\nthen prednisolone 1 mg/kg/day",
+        dechallenge=Dechallenge.NOT_APPLICABLE.value,
+    )
+    lemtrada = data["drugs"][0]
+    lemtrada["dosages"][1].update(batch="B7Q42", batch_expiry="2027-03")
+    lemtrada["additional_info"] = "Stored as labelled."
+    return Report.model_validate(data, context={"today": TODAY})
+
+
+def test_treatment_dechallenge_and_expiry_travel_in_h1_and_gk11_and_come_back() -> None:
+    built = _facts_report()
+    assert built.reactions[0].treatment == "IVIG 1 g/kg on days 1-2, then prednisolone 1 mg/kg/day"
+    sent = built.for_sending()
+    assert sent.narrative.narrative.endswith(
+        "\n\nReported on the form:\n"
+        "Treatment of reaction 1: IVIG 1 g/kg on days 1-2, then prednisolone 1 mg/kg/day\n"
+        "Dechallenge, reaction 1: not applicable (LEMTRADA not stopped or reduced, or no "
+        "infusion after onset)"
+    )
+    assert sent.drugs[0].additional_info == (
+        "LEMTRADA course 2 batch B7Q42: expiry 2027-03\nStored as labelled."
+    )
+    xml = to_xml([sent], HEADER)
+    assert validate_bytes(xml, TODAY) == []
+    (read,) = read_bytes(xml).reports
+    assert read.report is not None
+    again = Report.from_icsr(read.report)
+    assert again.reactions[0].treatment == built.reactions[0].treatment
+    assert again.reactions[0].dechallenge is Dechallenge.NOT_APPLICABLE
+    assert again.drugs[0].dosages[1].batch_expiry == "2027-03"
+    assert again.drugs[0].additional_info == "Stored as labelled."
+    assert again.narrative.narrative == built.narrative.narrative
+
+
+def test_a_narrative_that_only_looks_like_the_facts_block_stays_whole() -> None:
+    built = report()
+    odd = built.narrative.narrative + "\n\nReported on the form:\nTreatment of reaction 9: x"
+    built.narrative.narrative = odd
+    assert Report.from_icsr(built.for_sending()).narrative.narrative == odd
+
+
+@pytest.mark.parametrize("expiry", ["2027", "03/2027", "2027-13", "2027-02-30x"])
+def test_batch_expiry_is_a_month_or_a_day(expiry: str) -> None:
+    data = load_case("itp_course2")
+    data["drugs"][0]["dosages"][0]["batch_expiry"] = expiry
+    with pytest.raises(ValidationError) as caught:
+        Report.model_validate(data)
+    assert caught.value.errors()[0]["type"] == "expiry"
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=SLOW_REPORTS)
+@given(reports())
+def test_local_facts_survive_the_xml_round_trip(built: Report) -> None:
+    xml = to_xml([built.for_sending()], HEADER)
+    (read,) = read_bytes(xml).reports
+    assert read.report is not None, read.findings
+    again = Report.from_icsr(read.report)
+    for mine, theirs in zip(built.reactions, again.reactions, strict=True):
+        assert (theirs.treatment, theirs.dechallenge) == (mine.treatment, mine.dechallenge)
+    for drug, back in zip(built.drugs, again.drugs, strict=True):
+        assert [d.batch_expiry for d in back.dosages] == [d.batch_expiry for d in drug.dosages]
+        assert back.additional_info == drug.additional_info
+    assert again.narrative.narrative == built.narrative.narrative

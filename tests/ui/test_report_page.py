@@ -3,7 +3,10 @@ a valid multi-reaction report saved with schema-valid XML, and answers kept acro
 
 from __future__ import annotations
 
+import copy
+import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from e2b.reader import read_bytes
 from e2b.validate import validate_bytes
+from pv.config import Settings
 from pv.model import Report
 from pv.store import Store
 
@@ -120,8 +124,9 @@ def test_page_starts_without_configuration(app: AppTest) -> None:
 def test_submitting_an_empty_form_names_the_missing_fields_next_to_them(app: AppTest) -> None:
     submit(app)
     assert not app.exception
-    [summary] = app.error
-    assert "cannot be submitted yet" in summary.value
+    top, at_submit = app.error  # the list at the top, and again at the submit button
+    assert "cannot be submitted yet" in top.value
+    assert at_submit.value == top.value
     rid = reaction_ids(app)[0]
     errors = app.session_state["errors"]
     assert any("outcome is required" in m for m in errors[f"reactions.{rid}.outcome"])
@@ -169,7 +174,7 @@ def test_answers_survive_reruns_and_a_draft_comes_back_after_a_new_report(app: A
     app.run()
     app.run()
     assert app.text_input(key=key("reporter.given_name")).value == "Noura"
-    [save] = [b for b in app.sidebar.button if b.label == "Save draft"]
+    [save] = [b for b in app.sidebar.button if b.label == "Save draft now"]
     save.click().run()
     [new] = [b for b in app.sidebar.button if b.label == "Start a new report"]
     new.click().run()
@@ -209,6 +214,8 @@ def test_a_valid_two_reaction_report_is_saved_with_schema_valid_xml(
     assert report.reactions[0].seriousness.hospitalisation
     assert [t.test.code for t in report.tests if t.test] == [ITP_PLATELETS]
     assert report.tests[0].date == "2026-09-14"
+    result = report.tests[0].result
+    assert result is not None and result.unit == "10*3/uL"  # shown as x10^3/µL, sent as UCUM
     assert [d.course for d in report.drugs[0].dosages] == [1, 2]
     assert any(s.value.startswith(f"**Report {case_id} submitted") for s in app.success)
     store = Store.open()
@@ -225,7 +232,18 @@ HOSTILE = (
     '<script>alert(1)</script> "><img src=x onerror=alert(1)> & ]]> '
     "Line1\r\nBcc: evil@example.com تقرير عن رد فعل 😀 **bold** [link](http://x)"
 )
-STRUCTURED = ("date", "birth_date", "start", "end", "email", "phone", "country", "code", "unit", "lmp")
+STRUCTURED = (
+    "date",
+    "birth_date",
+    "start",
+    "end",
+    "email",
+    "phone",
+    "country",
+    "code",
+    "unit",
+    "lmp",
+)
 
 
 def test_hostile_text_in_every_free_text_field_still_gives_a_valid_report(app: AppTest) -> None:
@@ -240,9 +258,9 @@ def test_hostile_text_in_every_free_text_field_still_gives_a_valid_report(app: A
         if not name.startswith("f:") or name.rsplit(".", 1)[-1] in STRUCTURED:
             continue
         if name.endswith(("batch", "initials", ".title")):
-            box.input(HOSTILE[: 30])
+            box.input(HOSTILE[:30])
         else:
-            long = (HOSTILE * 400)[: 10_000]
+            long = (HOSTILE * 400)[:10_000]
             box.input(long[: box.proto.max_chars] if box.proto.max_chars else long)
     app.run()
     submit(app)
@@ -271,3 +289,261 @@ def test_a_failed_save_says_so_and_keeps_the_form(
     assert any("could not be saved" in e.value for e in app.error)
     assert "submitted" not in app.session_state
     assert app.text_input(key=key("reporter.given_name")).value == "Noura"
+
+
+# ---------------------------------------------------------------- one pass, clinical language
+
+ELEMENT = re.compile(r"\(?[A-H]\.\d|N\.\d")
+
+
+def _start(rid: str) -> str:
+    return f"reactions.{rid}.start"
+
+
+def _empty(at: AppTest) -> None:
+    pass
+
+
+def _future_start_and_no_reporter(at: AppTest) -> None:
+    rid = reaction_ids(at)[0]
+    at.text_input(key=key(_start(rid))).input("2031-02")
+    at.text_input(key=key(f"reactions.{rid}.end")).input("2030-01")
+    at.text_input(key=key("patient.initials")).input("SA")
+    at.run()
+
+
+def _bad_email_and_impossible_age(at: AppTest) -> None:
+    at.text_input(key=key("reporter.email")).input("not-an-address")
+    at.number_input(key=key("patient.age.value")).set_value(250)
+    at.run()
+
+
+def _death_ticked_without_cause(at: AppTest) -> None:
+    fill_reporter_and_patient(at)
+    rid = reaction_ids(at)[0]
+    at.checkbox(key=key(f"reactions.{rid}.serious.death")).check().run()
+
+
+def _nearly_complete_with_a_bad_date(at: AppTest) -> None:
+    fill_reporter_and_patient(at)
+    rid = reaction_ids(at)[0]
+    fill_itp(at, rid)
+    at.text_input(key=key("lemtrada.course.1.start")).input("March 2025").run()
+
+
+def _lab_and_test_half_filled(at: AppTest) -> None:
+    rid = reaction_ids(at)[0]
+    choose_category(at, rid, "delayed_autoimmune", "itp")
+    at.number_input(key=key(f"reactions.{rid}.lab.0.value")).set_value(12).run()
+    [add] = [b for b in at.button if b.label == "Add a test"]
+    add.click().run()
+    at.text_input(key=key(f"tests.{at.session_state['answers']['tests'][0]}.name")).input("MRI")
+    at.run()
+
+
+INCOMPLETE = [
+    pytest.param(_empty, id="empty-form"),
+    pytest.param(_future_start_and_no_reporter, id="future-date-and-no-reporter"),
+    pytest.param(_bad_email_and_impossible_age, id="bad-email-and-impossible-age"),
+    pytest.param(_death_ticked_without_cause, id="death-without-cause"),
+    pytest.param(_nearly_complete_with_a_bad_date, id="nearly-complete-bad-date"),
+    pytest.param(_lab_and_test_half_filled, id="half-filled-lab-and-test"),
+]
+
+
+def _listed(block: Any) -> set[str]:
+    """The problems an error list shows, as the list item's text (links taken off)."""
+    lines = [line[2:] for line in block.value.splitlines() if line.startswith("- ")]
+    return {re.sub(r"^\[(.*)\]\(#field-[\w-]+\)$", r"\1", line) for line in lines}
+
+
+@pytest.mark.parametrize("fill", INCOMPLETE)
+def test_the_first_submit_lists_every_problem_the_domain_validator_reports(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch, fill: Any
+) -> None:
+    import ui.report_page as page
+    from pv.clinical import without_elements
+    from pv.submission import check
+    from ui.widgets import plain
+
+    seen: list[dict[str, Any]] = []
+
+    def spy(answers: dict[str, Any], **kwargs: Any) -> Any:
+        seen.append(copy.deepcopy(answers))
+        return check(answers, **kwargs)
+
+    monkeypatch.setattr(page, "check", spy)
+    fill(app)
+    submit(app)
+    assert not app.exception
+    # The domain's own verdict on the very answers the page checked, asked again here.
+    [answers] = seen
+    result = check(answers, settings=Settings(), now=datetime.now(UTC).replace(microsecond=0))
+    expected = {
+        plain(without_elements(f.message)) for f in result.findings if f.severity == "error"
+    }
+    assert expected
+    top, at_submit = app.error
+    assert _listed(top) == expected
+    assert _listed(at_submit) == expected
+    assert f"{len([f for f in result.findings if f.severity == 'error'])} problem" in top.value
+
+
+def test_a_future_date_and_a_missing_reporter_come_with_the_missing_fields(app: AppTest) -> None:
+    """The issue's second round (a future start, an end before it, no reporter) in the first."""
+    _future_start_and_no_reporter(app)
+    submit(app)
+    text = app.error[0].value
+    assert "outcome is required" in text
+    assert "in the future" in text
+    assert "is before the start date" in text
+    assert "reporter must be identifiable" in text
+
+
+def test_a_future_date_is_flagged_when_its_field_is_left(app: AppTest) -> None:
+    rid = reaction_ids(app)[0]
+    app.text_input(key=key(_start(rid))).input("2031-02").run()
+    assert not app.error  # nothing submitted
+    assert app.session_state["field_checks"][_start(rid)] == ["This date is in the future."]
+    assert any("in the future" in m for m in errors_under_fields(app))
+    app.text_input(key=key(_start(rid))).input("2025-02").run()
+    assert _start(rid) not in app.session_state["field_checks"]
+    assert not errors_under_fields(app)
+
+
+@pytest.mark.parametrize(
+    ("typed", "reason"),
+    [("March 2025", "is not a date"), ("2031-02-30", "is not a date")],
+)
+def test_a_date_that_is_not_one_is_flagged_when_left(app: AppTest, typed: str, reason: str) -> None:
+    app.text_input(key=key("lemtrada.course.1.start")).input(typed).run()
+    assert any(reason in m for m in errors_under_fields(app))
+
+
+def test_an_end_before_its_start_and_an_impossible_age_are_flagged_when_left(app: AppTest) -> None:
+    rid = reaction_ids(app)[0]
+    app.text_input(key=key(_start(rid))).input("2025-03-14").run()
+    app.text_input(key=key(f"reactions.{rid}.end")).input("2025-02").run()
+    checks = app.session_state["field_checks"]
+    assert checks[f"reactions.{rid}.end"] == ["This date is before the start date (2025-03-14)."]
+    assert any("before the start date" in m for m in errors_under_fields(app))
+    app.text_input(key=key(_start(rid))).input("2025-01").run()  # a new start re-checks the end
+    assert f"reactions.{rid}.end" not in app.session_state["field_checks"]
+    app.number_input(key=key("patient.age.value")).set_value(250).run()
+    assert app.session_state["field_checks"]["patient.age.value"] == [
+        "This is not plausible: at most 150."
+    ]
+
+
+@pytest.mark.parametrize("how", ["ticked", "fatal"])
+def test_death_details_appear_with_results_in_death_and_need_a_cause(
+    app: AppTest, how: str
+) -> None:
+    rid = reaction_ids(app)[0]
+    assert not [x for x in app.text_area if x.key == key("death.cause")]
+    if how == "ticked":
+        app.checkbox(key=key(f"reactions.{rid}.serious.death")).check().run()
+    else:
+        app.selectbox(key=key(f"reactions.{rid}.outcome")).set_value(_outcome("5")).run()
+    cause = app.text_area(key=key("death.cause"))
+    assert cause.label == "Cause(s) of death as reported (one per line) *"
+    assert app.text_input(key=key("death.cause_code")) is not None
+    assert app.selectbox(key=key("death.autopsy")) is not None
+    submit(app)
+    [message] = app.session_state["errors"]["death.cause"]
+    assert "cause of death" in message
+    # ... shown next to the cause field, and not once the cause is given.
+    assert any("cause of death" in m for m in errors_under_fields(app))
+    app.text_area(key=key("death.cause")).input(
+        "Sepsis\n\nProgressive multifocal leukoencephalopathy"
+    )
+    app.run()
+    submit(app)
+    assert "death.cause" not in app.session_state["errors"]
+
+
+def _user_facing(at: AppTest) -> list[str]:
+    texts = [e.value for e in at.error] + [x.value for x in at.warning]
+    texts += [m.value for m in at.markdown] + [c.value for c in at.caption]
+    for widgets in (at.text_input, at.text_area, at.number_input, at.selectbox, at.checkbox):
+        texts += [x.label for x in widgets] + [x.help or "" for x in widgets]
+    return [x.replace("\\", "") for x in texts]  # as read: Markdown escapes taken off
+
+
+def test_messages_and_help_name_no_elements_unless_expert_view_is_on(app: AppTest) -> None:
+    _future_start_and_no_reporter(app)
+    app.text_input(key=key("reporter.email")).input("not-an-address").run()
+    submit(app)
+    texts = _user_facing(app)
+    assert any("outcome is required" in x for x in texts)
+    assert [x for x in texts if ELEMENT.search(x)] == []
+    [expert] = app.sidebar.toggle
+    expert.set_value(True).run()
+    assert any(ELEMENT.search(x) for x in _user_facing(app))
+    assert "(E.i.7)" in app.error[0].value.replace("\\", "")
+
+
+def test_the_problems_at_the_submit_button_link_to_their_fields(app: AppTest) -> None:
+    submit(app)
+    labels = [b.label for b in app.button]
+    assert labels.index("Check my report") < labels.index("Check and submit report")
+    links = re.findall(r"\]\(#(field-[\w-]+)\)", app.error[1].value)
+    assert links
+    anchors = {m.value for m in app.markdown if m.value.startswith("<span id=")}
+    for link in links:
+        assert f'<span id="{link}"></span>' in anchors
+
+
+def test_check_my_report_lists_the_same_problems_as_submit(app: AppTest) -> None:
+    _future_start_and_no_reporter(app)
+    [check_button] = [b for b in app.button if b.label == "Check my report"]
+    check_button.click().run()
+    checked = _listed(app.error[0])
+    submit(app)
+    assert _listed(app.error[0]) == checked
+    assert "submitted" not in app.session_state
+
+
+def test_clinical_units_ages_and_professions(app: AppTest) -> None:
+    options = app.selectbox(key=key("reporter.qualification")).options
+    assert options == ["Physician", "Pharmacist", "Other health professional (e.g. nurse)"]
+    fill_reporter_and_patient(app)
+    rid = reaction_ids(app)[0]
+    choose_category(app, rid, "delayed_autoimmune", "itp")
+    unit = app.text_input(key=key(f"reactions.{rid}.lab.0.unit"))
+    assert unit.value == "x10^3/µL"
+    assert any(c.value == "Sent as UCUM 10\\*3/uL" for c in app.caption)
+    summary = [m.value for m in app.markdown if "**Patient:**" in m.value]
+    assert any("34 years" in s for s in summary)
+    app.number_input(key=key("patient.age.value")).set_value(1)
+    app.selectbox(key=key("patient.age.unit")).set_value(_age_unit("mo")).run()
+    assert any(re.search(r"\b1 month\b(?!s)", s) for s in _summaries(app))
+
+
+def _summaries(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown if "**Patient:**" in m.value]
+
+
+def _age_unit(code: str) -> Any:
+    from e2b.codelists import AgeUnit
+
+    return AgeUnit(code)
+
+
+def test_a_fatal_report_goes_out_with_its_causes_of_death(app: AppTest) -> None:
+    fill_reporter_and_patient(app)
+    rid = reaction_ids(app)[0]
+    fill_itp(app, rid)
+    app.selectbox(key=key(f"reactions.{rid}.outcome")).set_value(_outcome("5"))
+    app.checkbox(key=key(f"reactions.{rid}.serious.death")).check().run()
+    app.text_area(key=key("death.cause")).input("Intracranial haemorrhage\nThrombocytopenia")
+    app.text_input(key=key("death.date")).input("2026-10-02")
+    app.selectbox(key=key("death.autopsy")).set_value("no").run()
+    fill_lemtrada_and_narrative(app)
+    submit(app)
+    assert not app.session_state["errors"], app.session_state["errors"]
+    icsr = read_bytes(app.session_state["submitted"]["xml"]).reports[0].report
+    assert icsr is not None and icsr.patient.death is not None
+    causes = [c.text for c in icsr.patient.death.reported_causes]
+    assert causes == ["Intracranial haemorrhage", "Thrombocytopenia"]
+    assert icsr.patient.death.autopsy is False
