@@ -217,6 +217,7 @@ ENGLISH: dict[str, str] = {
         "Send it to both recipients: download the e-mail (.eml, with the E2B file attached) or "
         "open the pre-filled e-mail and attach the XML file."
     ),
+    "done.receipt": "Download receipt (PDF)",
     "done.xml": "Download E2B(R3) XML",
     "done.eml": "Download e-mail with attachment (.eml)",
     "done.mailto": "Open pre-filled e-mail",
@@ -379,6 +380,11 @@ ENGLISH: dict[str, str] = {
 }
 
 LANGUAGES: dict[str, dict[str, str]] = {"en": ENGLISH}
+
+
+def current_language() -> str:
+    """The language the page is shown in ("en" until a switch offers another)."""
+    return "en"
 
 
 def t(key: str, language: str = "en", **values: object) -> str:
