@@ -11,6 +11,7 @@ stored one.
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
 import unicodedata
@@ -19,7 +20,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from functools import cached_property
 from typing import Any
 
 from e2b.codelists import AgeUnit, DrugRole
@@ -51,8 +51,8 @@ ONSET_COMPATIBLE = 3.5  # overlapping partial dates (one given as a month only)
 ONSET_NEAR_MAX = 4.4  # 1 day apart; falls linearly to ONSET_NEAR_MIN at ONSET_WINDOW_DAYS
 ONSET_NEAR_MIN = 2.0
 ONSET_UNKNOWN = 2.5  # the same term, an onset missing on one report
-MORE_SHARED_EVENT = 0.5  # each further event in common, up to MORE_SHARED_EVENTS_MAX
-MORE_SHARED_EVENTS_MAX = 1.5
+MORE_SHARED_EVENT = 1.0  # each further event in common, up to MORE_SHARED_EVENTS_MAX
+MORE_SHARED_EVENTS_MAX = 2.0
 SAME_INITIALS = 2.5
 SIMILAR_INITIALS = 1.0
 DIFFERENT_INITIALS = -3.0
@@ -109,7 +109,7 @@ class Event:
     def terms(self) -> frozenset[str]:
         return frozenset({self.llt} if self.pt is None else {self.llt, self.pt})
 
-    @cached_property
+    @functools.cached_property
     def span(self) -> tuple[int, int] | None:
         """The first and last day the onset can mean, as ordinals."""
         return _span(self.onset)
@@ -129,11 +129,11 @@ class Fingerprint:
     batches: frozenset[str] = field(default_factory=frozenset)  # LEMTRADA batches, normalised
     country: str | None = None  # primary source's country, else where the reaction occurred
 
-    @cached_property
+    @functools.cached_property
     def birth_span(self) -> tuple[int, int] | None:
         return _span(self.birth_date)
 
-    @cached_property
+    @functools.cached_property
     def age(self) -> float | None:
         """Age at onset in years: as reported, else from the birth date and the first onset."""
         if self.age_years is not None:
@@ -490,8 +490,11 @@ def _term_name(event: Event, other: Event) -> str:
     return f"MedDRA {common[0]}"
 
 
+@functools.lru_cache(maxsize=65_536)  # a log names a few hundred reporters and institutions
 def _similarity(a: str, b: str) -> float:
     """difflib's ratio, also with the words sorted (given and family name swapped)."""
+    if a == b:
+        return 1.0
     direct = difflib.SequenceMatcher(None, a, b).ratio()
     if direct >= SAME_NAME_RATIO:
         return direct
@@ -572,6 +575,12 @@ class Index:
     def __len__(self) -> int:
         return len(self._cases)
 
+    def __getitem__(self, case_id: str) -> Fingerprint:
+        return self._cases[case_id]
+
+    def case_ids(self) -> list[str]:
+        return list(self._cases)
+
     def add(self, case_id: str, found: Fingerprint) -> None:
         """File a case (a case already filed is filed again under its new fingerprint)."""
         if case_id in self._cases:
@@ -616,15 +625,34 @@ class Index:
         return kept
 
 
+def shares_event(a: Fingerprint, b: Fingerprint) -> bool:
+    """Whether an event of `a` may be one of `b`: a term in common, onsets within the window or
+    one unknown. A pair sharing none cannot reach the threshold (BEST_WITHOUT_SHARED_EVENT)."""
+    for event in a.events:
+        for other in b.events:
+            if event.terms.isdisjoint(other.terms):
+                continue
+            if event.span is None or other.span is None:
+                return True
+            if _gap(event.span, other.span) <= ONSET_WINDOW_DAYS:
+                return True
+    return False
+
+
 def candidates(
     new: Fingerprint,
     existing: Iterable[tuple[str, Fingerprint]] | Index,
     threshold: float = THRESHOLD,
 ) -> list[tuple[str, Match]]:
     """Cases of `existing` that may report the same event as `new`, best first. Given an `Index`,
-    only its block is scored; given pairs, an index of them is built for this one call."""
-    index = existing if isinstance(existing, Index) else Index(existing)
-    return index.candidates(new, threshold)
+    only its block is scored; given pairs, one pass scores those that share an event with `new`
+    (fine for one check; for many, keep an `Index`)."""
+    if isinstance(existing, Index):
+        return existing.candidates(new, threshold)
+    scored = ((case_id, score(new, old)) for case_id, old in existing if shares_event(new, old))
+    kept = [(case_id, m) for case_id, m in scored if m.score >= threshold]
+    kept.sort(key=lambda pair: (-pair[1].score, pair[0]))
+    return kept
 
 
 def brute_force(
