@@ -89,6 +89,13 @@ SPELLINGS = {
 COUNTRIES = ("SA",) * 17 + ("AE", "KW", "QA")
 CLINICS_PER_COUNTRY = 6
 REPORTERS_PER_CLINIC = 4
+KINDS = (
+    "original",
+    "re-report",
+    "other patient, same event",
+    "same patient, new event",
+    "twin-like",
+)
 BATCHES = tuple(f"SYN-LOT-{n:04d}" for n in range(1, 61))
 
 
@@ -131,6 +138,7 @@ class Case:
     age: int | None
     reporter: Reporter
     reactions: list[Reaction]
+    received: date  # C.1.4
     batches: list[str] = field(default_factory=list)
 
     @property
@@ -153,8 +161,8 @@ class Case:
             "case": {
                 "sender_report_id": self.case_id,
                 "created_at": "2026-11-20T10:00:00+03:00",
-                "first_received": "2026-11-20",
-                "most_recent": "2026-11-20",
+                "first_received": self.received.isoformat(),
+                "most_recent": self.received.isoformat(),
                 "worldwide_case_id": self.case_id,
             },
             "primary_sources": [
@@ -297,6 +305,7 @@ class Generator:
             age=age,
             reporter=reporter,
             reactions=reactions,
+            received=day + timedelta(self.rng.randint(1, 60)),
             batches=self._batches(),
         )
         self.cases.append(case)
@@ -309,19 +318,21 @@ class Generator:
         self.events[person.id] = 1
         return self._new_case("original", person, 1, reporter, self._event(day), day)
 
-    def _earlier(self, kind: str = "original") -> Case:
-        return self.rng.choice([c for c in self.cases[-2000:] if c.kind == kind] or self.cases)
+    def _earlier(self, kinds: tuple[str, ...] = ("original",)) -> Case:
+        return self.rng.choice([c for c in self.cases[-2000:] if c.kind in kinds] or self.cases)
 
     def re_report(self) -> Case:
-        """An earlier event sent again, with noise."""
+        """An earlier event sent again (its first report, with noise of its own), received
+        within three months of the first."""
         rng = self.rng
-        source = self._earlier(rng.choice(("original", "original", "original", "re-report")))
+        source = self._earlier(tuple(k for k in KINDS if k != "re-report"))
         case = replace(
             source,
             case_id=f"SA-DUPBENCH-{len(self.cases) + 1:06d}",
             kind="re-report",
             reactions=list(source.reactions),
             batches=list(source.batches),
+            received=source.received + timedelta(rng.randint(0, 90)),
         )
         draw = rng.random()
         if draw < 0.2 and case.initials:
@@ -337,8 +348,6 @@ class Generator:
             case.reporter = Reporter("", *partner, case.reporter.country)
         if rng.random() < 0.25:
             case.age = None
-            if rng.random() < 0.5:
-                case.birth_date = None
         if rng.random() < 0.25:
             day = _first_day(source)
             extra = rng.choice(self.symptoms)
