@@ -87,7 +87,7 @@ SPELLINGS = {
     "Hessa": ("Hissah", "Hessah"),
 }
 COUNTRIES = ("SA",) * 17 + ("AE", "KW", "QA")
-CLINICS_PER_COUNTRY = 6
+CLINICS = ("Neuroscience", "University", "Specialist", "General", "Military", "Medical")
 REPORTERS_PER_CLINIC = 4
 KINDS = (
     "original",
@@ -217,10 +217,11 @@ class Generator:
         self.clinics: dict[str, list[list[Reporter]]] = {}
         for country in sorted(set(COUNTRIES)):
             self.clinics[country] = [
-                [self._reporter(f"Example {kind} Hospital {n}", country) for _ in range(4)]
-                for n, kind in enumerate(
-                    ("Neuroscience", "University", "Specialist", "General", "Military", "Medical")
-                )
+                [
+                    self._reporter(f"Example {kind} Hospital", country)
+                    for _ in range(REPORTERS_PER_CLINIC)
+                ]
+                for kind in CLINICS
             ]
         self.people = 0
         self.cases: list[Case] = []
