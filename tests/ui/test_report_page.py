@@ -241,6 +241,7 @@ STRUCTURED = (
     "phone",
     "country",
     "code",
+    "expiry",
     "unit",
     "lmp",
 )
