@@ -315,6 +315,16 @@ ENGLISH: dict[str, str] = {
     "log.follow_up.add": "Add as the next version",
     "log.follow_up.refused": "The file was not added:",
     "log.follow_up.done": "Follow-up saved as version {version}.",
+    "log.import": "Import E2B(R3) files from partners",
+    "log.import.files": "E2B(R3) files (XML; a batch may hold several reports)",
+    "log.import.go": "Import",
+    "log.import.created": "Saved as a new case.",
+    "log.import.follow_up": "Follow-up saved as version {version}; the case is open for review.",
+    "log.import.stale": (
+        "Saved as version {version}, flagged stale: its information is older than the current "
+        "version's."
+    ),
+    "log.import.already_imported": "This file was imported before; nothing changed.",
     "log.notes": "Notes",
     "log.note": "New note",
     "log.add_note": "Add note",
