@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from pv.store import Store
 from pv.users import add_user
@@ -37,9 +37,12 @@ def test_an_officer_imports_a_partner_batch_and_a_second_import_changes_nothing(
             page.get_by_text("Import E2B(R3) files from partners").click()
         expect(uploader).to_be_visible()
         picker = uploader.locator('input[type="file"]')
-        picker.set_input_files(
-            [{"name": "partner-batch.xml", "mimeType": "application/xml", "buffer": data}]
-        )
+        payload: FilePayload = {
+            "name": "partner-batch.xml",
+            "mimeType": "application/xml",
+            "buffer": data,
+        }
+        picker.set_input_files([payload])
         expect(page.get_by_text("partner-batch.xml", exact=True)).to_be_visible()
         work.click("Import")
 
