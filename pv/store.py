@@ -22,6 +22,7 @@ from sqlalchemy import ColumnElement, Engine, Integer, Select, and_, column, fun
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from e2b.codelists import Nullification
 from e2b.dates import bounds
 from e2b.findings import Finding
 from e2b.model import value_of
@@ -89,6 +90,7 @@ class CaseQuery:
     received_to: date | None = None
     text: str | None = None  # case ID, reporter, terms, categories, verbatim text
     overdue_only: bool = False
+    include_nullified: bool = False  # nullified cases are kept but out of the default list
     sort: str = "received_at"
     descending: bool = True
     page: int = 1
@@ -111,6 +113,7 @@ class CaseRow:
     due_date: date
     overdue: bool
     days_open: int
+    nullified: bool = False
 
 
 @dataclass(frozen=True)
@@ -507,6 +510,18 @@ class Store:
                 revision=case.revision,
             )
 
+    def current_report(self, case_id: str) -> Report:
+        """The report of the case's current version, as stored."""
+        with self._guard(), self._read() as session:
+            stored = session.scalar(
+                select(CaseVersion.report)
+                .join(Case, Case.id == CaseVersion.case_pk)
+                .where(Case.case_id == case_id, CaseVersion.version == Case.current_version)
+            )
+        if stored is None:
+            raise CaseNotFound(case_id)
+        return Report.model_validate_json(stored)
+
     def case_count(self) -> int:
         with self._guard(), self._read() as session:
             return session.scalar(select(func.count()).select_from(Case)) or 0
@@ -785,6 +800,7 @@ def case_columns(report: Report) -> dict[str, Any]:
         "term_codes": _SEP.join(codes),
         "verbatims": _SEP.join(verbatims),
         "search_text": _SEP.join(search).lower(),
+        "nullified": report.case.nullification is Nullification.NULLIFICATION,
     }
 
 
@@ -829,6 +845,8 @@ def _conditions(query: CaseQuery, today: date, dialect: str) -> list[ColumnEleme
             conditions.append(Case.search_text.like(like_pattern(needle), escape="\\"))
     if query.overdue_only:
         conditions.append(_overdue(today))
+    if not query.include_nullified:
+        conditions.append(Case.nullified.is_(False))
     return conditions
 
 
@@ -861,6 +879,7 @@ def _row(case: Case, today: date) -> CaseRow:
         due_date=case.due_date,
         overdue=is_overdue(case.due_date, status, today),
         days_open=days_open(case.first_received, today),
+        nullified=case.nullified,
     )
 
 

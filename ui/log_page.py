@@ -14,8 +14,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from e2b.codelists import Nullification
 from e2b.xmlsafe import UnusableXMLError
 from pv import sessions
+from pv.amendment import REASON_LIMIT, nullify
 from pv.audit import describe
 from pv.catalogue import Catalogue
 from pv.db import DatabaseUnavailable
@@ -242,6 +244,7 @@ def _filters(cat: Catalogue) -> CaseQuery:
             t("log.received"), value=[], key="log.received", format="YYYY-MM-DD"
         )
         overdue = st.checkbox(t("log.overdue_only"), key="log.overdue")
+        nullified = st.checkbox(t("log.show_nullified"), key="log.nullified")
         sort = st.selectbox(
             t("log.sort"), SORT_KEYS, key="log.sort", format_func=lambda k: t(f"log.col.{k}")
         )
@@ -256,6 +259,7 @@ def _filters(cat: Catalogue) -> CaseQuery:
         received_to=end,
         text=text.strip() or None,
         overdue_only=overdue,
+        include_nullified=nullified,
         sort=sort or "received_at",
         descending=descending,
         page=int(st.session_state.get("log.page", 1)),
@@ -429,6 +433,7 @@ def _case_view(log: Store, officer: Officer, cat: Catalogue, today: date) -> Non
     _workflow(log, detail, officer)
     _versions(detail, officer)
     _follow_up(log, detail, officer, today)
+    _nullify(log, detail)
     _notes(log, detail, officer)
     with st.expander(t("log.audit")):
         st.dataframe(
@@ -453,6 +458,8 @@ def _case_summary(detail: CaseDetail, cat: Catalogue) -> None:
     names = {c.id: c.name for c in cat.categories()}
     st.subheader(t("log.case_title", case_id=row.case_id))
     c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
+    if row.nullified:
+        st.warning(t("log.nullified", version=row.version))
     c1.metric(t("log.col.status"), row.status.label)
     c2.metric(t("log.col.days_open"), row.days_open)
     c3.metric(t("log.col.due_date"), row.due_date.isoformat())
@@ -478,9 +485,7 @@ def _workflow(log: Store, detail: CaseDetail, officer: Officer) -> None:
     if options:
         c1, c2, c3 = st.columns([2, 3, 1])
         with c1:
-            st.selectbox(
-                t("log.move_to"), options, format_func=lambda s: s.label, key="log.target"
-            )
+            st.selectbox(t("log.move_to"), options, format_func=lambda s: s.label, key="log.target")
         with c2:
             st.text_input(t("log.comment"), key="log.status_comment", max_chars=500)
         with c3:
@@ -605,6 +610,38 @@ def _imports(log: Store) -> None:
         ]
         st.session_state["log.import.lines"] = [r.line() for r in results]
         st.session_state["log.import.round"] = st.session_state.get("log.import.round", 0) + 1
+        st.rerun()
+
+
+def _nullify(log: Store, detail: CaseDetail) -> None:
+    """The next version with C.1.11.1 and its reason: a nullification, or an amendment."""
+    case_id = detail.row.case_id
+    with st.expander(t("log.nullify")):
+        kind = st.radio(
+            t("log.nullify.kind"),
+            list(Nullification),
+            format_func=lambda n: t(f"log.nullify.{n.name.lower()}"),
+            key=f"log.nullify.kind.{case_id}",
+            horizontal=True,
+        )
+        reason = st.text_area(
+            t("log.nullify.reason"), key=f"log.nullify.reason.{case_id}", max_chars=REASON_LIMIT
+        )
+        if not st.button(t("log.nullify.go"), key=f"log.nullify.go.{case_id}") or kind is None:
+            return
+        officer = _live()
+        if officer is None:
+            return
+        try:
+            saved = nullify(
+                log, case_id, kind=kind, reason=reason, user=officer.name, settings=settings()
+            )
+        except SubmissionRefused as refused:
+            for f in refused.findings:
+                if f.severity == "error":
+                    st.error(plain(f.message))
+            return
+        st.toast(t(f"log.nullify.done.{kind.name.lower()}", version=saved.version))
         st.rerun()
 
 

@@ -315,6 +315,20 @@ ENGLISH: dict[str, str] = {
     "log.follow_up.add": "Add as the next version",
     "log.follow_up.refused": "The file was not added:",
     "log.follow_up.done": "Follow-up saved as version {version}.",
+    "log.nullify": "Nullify or amend this case",
+    "log.nullify.kind": "What the next version says (C.1.11.1)",
+    "log.nullify.nullification": "Nullification: the report was made in error",
+    "log.nullify.amendment": "Amendment: a correction of what was sent",
+    "log.nullify.reason": "Reason (sent as C.1.11.2)",
+    "log.nullify.go": "Save as the next version",
+    "log.nullify.done.nullification": (
+        "Nullified: version {version} says so; the case leaves the list."
+    ),
+    "log.nullify.done.amendment": "Amendment saved as version {version}.",
+    "log.nullified": (
+        "This case is nullified (version {version}); it stays in the log, out of the list."
+    ),
+    "log.show_nullified": "Show nullified cases",
     "log.import": "Import E2B(R3) files from partners",
     "log.import.files": "E2B(R3) files (XML; a batch may hold several reports)",
     "log.import.go": "Import",

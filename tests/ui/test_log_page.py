@@ -199,3 +199,28 @@ def test_only_an_admin_sees_the_audit_trail_in_readable_words(seeded: list[str])
     status_detail = trail["Details"].iloc[0]
     assert "Received" in status_detail and "In review" in status_detail
     assert "{" not in "".join(trail["Details"])  # sentences, not dict reprs
+
+
+def test_an_officer_nullifies_a_case_and_it_leaves_the_list(seeded: list[str]) -> None:
+    from e2b.codelists import Nullification
+    from pv.store import CaseQuery
+
+    at = start()
+    login(at)
+    case_id = seeded[0]
+    at.text_input(key="log.case_id").input(case_id).run()
+    at.radio(key=f"log.nullify.kind.{case_id}").set_value(Nullification.NULLIFICATION)
+    save = at.button(key=f"log.nullify.go.{case_id}")
+    save.click().run()  # no reason: refused next to the form, nothing stored
+    assert any("give the reason" in e.value for e in at.error)
+    at.text_area(key=f"log.nullify.reason.{case_id}").input("Duplicate of a report sent twice.")
+    at.button(key=f"log.nullify.go.{case_id}").click().run()
+    assert not at.exception
+    assert any("This case is nullified (version 2)" in w.value for w in at.warning)
+    store = Store.open()
+    try:
+        listed = [r.case_id for r in store.list_cases(CaseQuery()).rows]
+        assert case_id not in listed and seeded[1] in listed
+        assert store.current_report(case_id).case.nullification is Nullification.NULLIFICATION
+    finally:
+        store.close()
