@@ -897,6 +897,9 @@ _DESCRIBERS: dict[str, Callable[[dict[str, Any]], str]] = {
     "version": _describe_version,
     "status": _describe_status,
     "note": lambda d: f"note added: {_text(d.get('text', ''))}",
+    "assign": lambda d: (
+        f"assigned to {_text(d.get('to') or 'nobody')} (was {_text(d.get('from') or 'nobody')})"
+    ),
     "export": _describe_export,
     "audit_export": lambda d: _describe_export(d, "audit trail export"),
     "login": lambda d: _describe_login(d, "login"),

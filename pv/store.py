@@ -32,7 +32,7 @@ from pv.clock import days_open, due_date, is_overdue
 from pv.config import Settings, load_settings
 from pv.db import DatabaseUnavailable, make_engine, unavailable, upgrade, writer
 from pv.model import Report
-from pv.tables import Case, CaseCategory, CaseNumber, CaseVersion, Note, StatusChange
+from pv.tables import Case, CaseCategory, CaseNumber, CaseVersion, Note, StatusChange, User
 from pv.workflow import OPEN_STATUSES, CaseStatus, InvalidTransition, allowed_next
 
 _HL7 = "urn:hl7-org:v3"  # e2b.mapping.HL7; e2b is imported only when a batch is exported
@@ -59,6 +59,10 @@ class CaseNotFound(LookupError):
     def __init__(self, case_id: str) -> None:
         self.case_id = case_id
         super().__init__(f"There is no case {case_id} in the log.")
+
+
+class NotAnOfficer(ValueError):
+    """A case can be assigned only to an active account; `str(error)` says so."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,9 @@ class CaseQuery:
     text: str | None = None  # case ID, reporter, terms, categories, verbatim text
     overdue_only: bool = False
     include_nullified: bool = False  # nullified cases are kept but out of the default list
+    owner: str | None = None  # "my cases": the officer's name
+    unassigned: bool = False  # only cases nobody owns
+    due_within_days: int | None = None  # open cases due from today to today + N (not overdue)
     sort: str = "received_at"
     descending: bool = True
     page: int = 1
@@ -114,6 +121,7 @@ class CaseRow:
     overdue: bool
     days_open: int
     nullified: bool = False
+    owner: str | None = None
 
 
 @dataclass(frozen=True)
@@ -384,6 +392,40 @@ class Store:
                 detail={"from": current.value, "to": target.value, "comment": comment},
             )
         return target
+
+    def assign(
+        self,
+        case_id: str,
+        owner: str | None,
+        *,
+        user: str,
+        now: datetime | None = None,
+        expected_revision: int | None = None,
+    ) -> None:
+        """Give the case to `owner` (an active account), or to nobody; audited. With the
+        revision the officer's screen showed, StaleCase when anyone changed the case since."""
+        now = _utc(now)
+        with self._guard(), self._write.begin() as session:
+            case = _case_for_update(session, case_id)
+            if expected_revision is not None and case.revision != expected_revision:
+                raise _stale(session, case)
+            if owner is not None:
+                account = session.scalar(select(User).where(User.name == owner))
+                if account is None or not account.active:
+                    raise NotAnOfficer(f"{owner} is not an active account; choose another.")
+            if case.owner == owner:
+                return
+            previous, case.owner = case.owner, owner
+            case.revision += 1
+            case.updated_at = now
+            audit.append(
+                session,
+                user=user,
+                action="assign",
+                at=now,
+                case_id=case_id,
+                detail={"from": previous, "to": owner},
+            )
 
     def add_note(
         self, case_id: str, text: str, *, user: str, now: datetime | None = None
@@ -847,6 +889,18 @@ def _conditions(query: CaseQuery, today: date, dialect: str) -> list[ColumnEleme
         conditions.append(_overdue(today))
     if not query.include_nullified:
         conditions.append(Case.nullified.is_(False))
+    if query.unassigned:
+        conditions.append(Case.owner.is_(None))
+    if query.owner is not None:
+        conditions.append(Case.owner == query.owner)
+    if query.due_within_days is not None:
+        conditions.append(
+            and_(
+                Case.status.in_([s.value for s in OPEN_STATUSES]),
+                Case.due_date >= today,
+                Case.due_date <= today + timedelta(days=query.due_within_days),
+            )
+        )
     return conditions
 
 
@@ -880,6 +934,7 @@ def _row(case: Case, today: date) -> CaseRow:
         overdue=is_overdue(case.due_date, status, today),
         days_open=days_open(case.first_received, today),
         nullified=case.nullified,
+        owner=case.owner,
     )
 
 

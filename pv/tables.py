@@ -91,6 +91,8 @@ class Case(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     # Bumped by every status move and new version: a move made from an older view is refused.
     revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # The officer who works the case ("my cases"); None: unassigned.
+    owner: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
     # The current version nullifies the case (C.1.11.1 = 1): kept, marked, out of the default list.
     nullified: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=sa_false(), index=True

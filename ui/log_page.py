@@ -23,7 +23,15 @@ from pv.catalogue import Catalogue
 from pv.db import DatabaseUnavailable
 from pv.importing import import_file
 from pv.sessions import Officer, SessionEnded
-from pv.store import SORT_KEYS, CaseDetail, CaseNotFound, CaseQuery, StaleCase, Store
+from pv.store import (
+    SORT_KEYS,
+    CaseDetail,
+    CaseNotFound,
+    CaseQuery,
+    NotAnOfficer,
+    StaleCase,
+    Store,
+)
 from pv.submission import SubmissionRefused, follow_up
 from pv.users import LoginLocked, User, authenticate, list_users
 from pv.workflow import CaseStatus, InvalidTransition
@@ -32,6 +40,8 @@ from ui.resources import catalogue, settings, store
 from ui.strings import t
 from ui.widgets import plain
 
+QUEUES = ("all", "mine", "due_soon", "overdue", "unassigned")  # the work queues of the list
+DUE_SOON_DAYS = 3
 TOKEN = "officer.token"  # the officer session's token (pv.sessions); nothing else is kept
 ENDED = "officer.ended"  # why the last session ended, shown above the login form
 OPEN_CASE = "open_case"  # case ID shown in detail
@@ -203,7 +213,7 @@ def _forget(notice: str | None) -> None:
 
 def _workspace(officer: Officer) -> None:
     cat = catalogue()
-    query = _filters(cat)
+    query = _filters(cat, officer)
     today = datetime.now(UTC).date()
     log = store()
     names = [t("log.tab.list"), t("log.tab.case"), t("log.tab.dashboard")]
@@ -222,10 +232,16 @@ def _workspace(officer: Officer) -> None:
             _audit_view(log, officer, today)
 
 
-def _filters(cat: Catalogue) -> CaseQuery:
+def _filters(cat: Catalogue, officer: Officer) -> CaseQuery:
     names = {c.id: c.name for c in cat.categories()}
     with st.sidebar:
         st.subheader(t("log.filters"))
+        queue = st.radio(
+            t("log.queue"),
+            QUEUES,
+            key="log.queue",
+            format_func=lambda q: t(f"log.queue.{q}"),
+        )
         text = st.text_input(t("log.search"), key="log.text", max_chars=200)
         statuses = st.multiselect(
             t("log.status"), list(CaseStatus), key="log.status", format_func=lambda s: s.label
@@ -258,8 +274,11 @@ def _filters(cat: Catalogue) -> CaseQuery:
         received_from=start,
         received_to=end,
         text=text.strip() or None,
-        overdue_only=overdue,
+        overdue_only=overdue or queue == "overdue",
         include_nullified=nullified,
+        owner=officer.name if queue == "mine" else None,
+        unassigned=queue == "unassigned",
+        due_within_days=DUE_SOON_DAYS if queue == "due_soon" else None,
         sort=sort or "received_at",
         descending=descending,
         page=int(st.session_state.get("log.page", 1)),
@@ -294,6 +313,7 @@ def _case_list(log: Store, query: CaseQuery, cat: Catalogue, today: date, office
             "days_open",
             "due_date",
             "overdue",
+            "owner",
         )
     ]
     frame = pd.DataFrame(
@@ -309,6 +329,7 @@ def _case_list(log: Store, query: CaseQuery, cat: Catalogue, today: date, office
                 t("log.col.days_open"): r.days_open,
                 t("log.col.due_date"): r.due_date.isoformat(),
                 t("log.col.overdue"): "⚠ " + t("log.overdue") if r.overdue else "",
+                t("log.col.owner"): r.owner or "",
             }
             for r in page.rows
         ],
@@ -479,6 +500,7 @@ def _case_summary(detail: CaseDetail, cat: Catalogue) -> None:
 
 def _workflow(log: Store, detail: CaseDetail, officer: Officer) -> None:
     st.markdown(f"**{t('log.workflow')}**")
+    _owner(log, detail)
     if "log.status_error" in st.session_state:
         st.error(st.session_state.pop("log.status_error"))
     options = list(detail.next_statuses)
@@ -508,6 +530,45 @@ def _workflow(log: Store, detail: CaseDetail, officer: Officer) -> None:
     ]
     if history:
         st.dataframe(pd.DataFrame(history), hide_index=True, width="stretch")
+
+
+def _owner(log: Store, detail: CaseDetail) -> None:
+    """Who works the case: any active account, or nobody."""
+    if "log.owner_error" in st.session_state:
+        st.error(st.session_state.pop("log.owner_error"))
+    names = [u.name for u in list_users(log) if u.active]
+    options: list[str | None] = [None, *names]
+    current = detail.row.owner
+    if current is not None and current not in names:
+        options.append(current)  # a deactivated owner stays visible until the case moves on
+    c1, c2 = st.columns([3, 1])
+    with c1:
+        st.selectbox(
+            t("log.owner"),
+            options,
+            index=options.index(current),
+            format_func=lambda n: n if n is not None else t("log.owner.none"),
+            key=f"log.owner.{detail.row.case_id}",
+        )
+    with c2:
+        st.write("")
+        st.button(
+            t("log.owner.assign"),
+            on_click=_assign,
+            args=(log, detail.row.case_id, detail.revision),
+            key=f"log.owner.assign.{detail.row.case_id}",
+        )
+
+
+def _assign(log: Store, case_id: str, revision: int) -> None:
+    officer = _live()
+    if officer is None:
+        return
+    owner = st.session_state.get(f"log.owner.{case_id}")
+    try:
+        log.assign(case_id, owner, user=officer.name, expected_revision=revision)
+    except (NotAnOfficer, StaleCase) as error:
+        st.session_state["log.owner_error"] = plain(str(error))
 
 
 def _apply_status(log: Store, case_id: str, revision: int) -> None:

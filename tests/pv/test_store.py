@@ -411,3 +411,46 @@ def test_a_database_that_goes_away_is_reported_in_one_sentence(tmp_path: Path) -
         assert "secret" not in str(error.value)
     finally:
         store.close()
+
+
+# ---------------------------------------------------------------- ownership and queues
+
+
+def test_cases_are_assigned_to_active_officers_and_queued(store: Store) -> None:
+    from pv.store import NotAnOfficer, StaleCase
+    from pv.users import add_user, deactivate
+
+    add_user(store, "officer1", "a long enough password 1", role="officer")
+    add_user(store, "officer2", "a long enough password 2", role="officer")
+    now = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    ids = [store.submit(builder(name), now=now).case_id for name in ("itp_course2", "pml_death")]
+    store.assign(ids[0], "officer1", user="admin", now=now)
+    today = date(2026, 10, 20)  # the golden cases fall due within days of this
+    mine = store.list_cases(CaseQuery(owner="officer1"), today=today)
+    assert [r.case_id for r in mine.rows] == [ids[0]] and mine.rows[0].owner == "officer1"
+    nobody = store.list_cases(CaseQuery(unassigned=True), today=today)
+    assert [r.case_id for r in nobody.rows] == [ids[1]]
+    with pytest.raises(NotAnOfficer):
+        store.assign(ids[1], "someone", user="admin", now=now)
+    deactivate(store, "officer2", by="admin")
+    with pytest.raises(NotAnOfficer):
+        store.assign(ids[1], "officer2", user="admin", now=now)
+    revision = store.get_case(ids[0]).revision
+    store.assign(ids[0], None, user="admin", now=now, expected_revision=revision)
+    with pytest.raises(StaleCase):  # a second officer on the stale screen
+        store.assign(ids[0], "officer1", user="officer1", now=now, expected_revision=revision)
+    rows = [r for r in store.audit_trail(ids[0]) if r.action == "assign"]
+    assert [(r.detail["from"], r.detail["to"]) for r in rows] == [
+        (None, "officer1"),
+        ("officer1", None),
+    ]
+
+
+def test_the_due_soon_queue_holds_open_cases_due_within_the_days(store: Store) -> None:
+    now = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    case_id = store.submit(builder("itp_course2"), now=now).case_id
+    due = store.get_case(case_id).row.due_date
+    for days_before, expected in ((0, [case_id]), (3, [case_id]), (4, []), (-1, [])):
+        today = due - timedelta(days=days_before)
+        page = store.list_cases(CaseQuery(due_within_days=3), today=today)
+        assert [r.case_id for r in page.rows] == expected, days_before

@@ -224,3 +224,25 @@ def test_an_officer_nullifies_a_case_and_it_leaves_the_list(seeded: list[str]) -
         assert store.current_report(case_id).case.nullification is Nullification.NULLIFICATION
     finally:
         store.close()
+
+
+def test_an_officer_takes_a_case_and_finds_it_in_my_cases(seeded: list[str]) -> None:
+    at = start()
+    login(at)
+    case_id = seeded[1]
+    at.text_input(key="log.case_id").input(case_id).run()
+    at.selectbox(key=f"log.owner.{case_id}").set_value("officer1")
+    at.button(key=f"log.owner.assign.{case_id}").click().run()
+    assert not at.exception
+    at.radio(key="log.queue").set_value("mine").run()
+    grid = at.dataframe[0]  # the list's tab comes first
+    assert list(grid.value["Case ID"]) == [case_id]
+    assert list(grid.value["Owner"]) == ["officer1"]
+    at.radio(key="log.queue").set_value("unassigned").run()
+    assert list(at.dataframe[0].value["Case ID"]) == [seeded[0]]
+    store = Store.open()
+    try:
+        [row] = [r for r in store.audit_trail(case_id) if r.action == "assign"]
+        assert row.user == "officer1" and row.detail["to"] == "officer1"
+    finally:
+        store.close()

@@ -1,6 +1,6 @@
 """Imported E2B(R3) files kept byte for byte, the identifiers a case is known by elsewhere, per
 version its C.1.5, whether it is stale, and the message it was imported from; whether a case is
-nullified (issue 12).
+nullified, and who owns it (issue 12).
 
 Revision ID: 0008
 Revises: 0007
@@ -28,6 +28,8 @@ def upgrade() -> None:
         "cases", sa.Column("nullified", sa.Boolean(), nullable=False, server_default=sa.false())
     )
     op.create_index("ix_cases_nullified", "cases", ["nullified"])
+    op.add_column("cases", sa.Column("owner", sa.String(100), nullable=True))
+    op.create_index("ix_cases_owner", "cases", ["owner"])
     op.create_table(
         "imported_files",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -68,11 +70,12 @@ def downgrade() -> None:
             op.execute(f"ALTER TABLE case_versions DROP COLUMN {column}")
         else:
             op.drop_column("case_versions", column)
-    op.drop_index("ix_cases_nullified", table_name="cases")
-    if op.get_bind().dialect.name == "sqlite":
-        op.execute("ALTER TABLE cases DROP COLUMN nullified")
-    else:
-        op.drop_column("cases", "nullified")
+    for index, column in (("ix_cases_owner", "owner"), ("ix_cases_nullified", "nullified")):
+        op.drop_index(index, table_name="cases")
+        if op.get_bind().dialect.name == "sqlite":
+            op.execute(f"ALTER TABLE cases DROP COLUMN {column}")
+        else:
+            op.drop_column("cases", column)
     op.drop_index("ix_case_identifiers_value", table_name="case_identifiers")
     op.drop_table("case_identifiers")
     op.drop_table("imported_files")
