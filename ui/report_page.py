@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import streamlit as st
@@ -26,7 +27,7 @@ from e2b.codelists import (
     TimeUnit,
 )
 from e2b.findings import Finding
-from pv.catalogue import Catalogue, GuideCategory
+from pv.catalogue import Catalogue, GuideCategory, GuideLab
 from pv.clinical import clinical_unit, ucum_unit
 from pv.config import Settings
 from pv.db import DatabaseUnavailable
@@ -562,46 +563,100 @@ def _pregnancy(form: ReportInput, k: str, i: int, notes: list[str]) -> None:
 def _guide_labs(
     form: ReportInput, conf: Settings, k: str, category: GuideCategory, index: int
 ) -> int:
+    """The guide's labs for the category: each takes any number of dated results (the guide's
+    monthly counts), each sent as its own F.r coded like the lab, in date order."""
     st.markdown(f"**{t('reaction.labs')}**")
     st.caption(t("reaction.labs.hint"))
     for j, lab in enumerate(category.labs):
-        lk = f"{k}.lab.{j}"
-        p = f"tests[{index}]"
-        cols = st.columns([2, 2, 2, 2, 2])
+        index = _guide_lab(form, conf, f"{k}.lab.{j}", lab, index)
+    return index
+
+
+def _lab_row_key(lk: str, row: str | None) -> str:
+    """Where a lab's result row keeps its answers: the first at the lab's own keys (as before
+    results repeated), each further one under `<lab>.rows.<id>`."""
+    return lk if row is None else f"{lk}.rows.{row}"
+
+
+def _guide_lab(form: ReportInput, conf: Settings, lk: str, lab: GuideLab, index: int) -> int:
+    rows: list[str | None] = [None, *w.items(f"{lk}.rows")]
+    cols = st.columns([2, 2, 2, 2, 2])
+    unit = low = high = None
+    if lab.unit:
+        with cols[2]:
+            unit = _unit(form, f"{lk}.unit", t("lab.unit", name=lab.name), lab.unit)
+        with cols[3]:
+            low = w.number(form, f"{lk}.low", None, t("lab.low", name=lab.name))
+        with cols[4]:
+            high = w.number(form, f"{lk}.high", None, t("lab.high", name=lab.name))
+    results: list[tuple[str | None, Decimal | None, str | None, str]] = []
+    for n, row in enumerate(rows, start=1):
+        rk = _lab_row_key(lk, row)
+        if n > 1:
+            cols = st.columns([2, 2, 2, 2, 2], vertical_alignment="bottom")
         with cols[0]:
-            when = w.date(form, f"{lk}.date", None, t("lab.date", name=lab.name))
+            when = w.date(form, f"{rk}.date", None, _lab_label("date", lab, n))
+        value: Decimal | None = None
+        text: str | None = None
         with cols[1]:
             if lab.unit:
-                value = w.number(form, f"{lk}.value", None, t("lab.value", name=lab.name))
+                value = w.number(form, f"{rk}.value", None, _lab_label("value", lab, n))
             else:
-                value = None
-                result_text = w.text(
-                    form, f"{lk}.text", None, t("lab.text", name=lab.name), max_chars=2000
+                text = w.text(form, f"{rk}.text", None, _lab_label("text", lab, n), max_chars=2000)
+        if len(rows) > 1:
+            with cols[2] if n > 1 else st.container():
+                st.button(
+                    t("lab.remove", name=lab.name, n=n),
+                    key=f"remove.{rk}",
+                    on_click=_remove_lab_row,
+                    args=(lk, row),
                 )
-        unit = low = high = None
-        if lab.unit:
-            with cols[2]:
-                unit = _unit(form, f"{lk}.unit", t("lab.unit", name=lab.name), lab.unit)
-            with cols[3]:
-                low = w.number(form, f"{lk}.low", None, t("lab.low", name=lab.name))
-            with cols[4]:
-                high = w.number(form, f"{lk}.high", None, t("lab.high", name=lab.name))
-            result_text = None
-        if value is None and not result_text:
-            continue
+        if value is not None or text:
+            results.append((when, value, text, rk))
+    st.button(
+        t("lab.add", name=lab.name),
+        key=f"add.{lk}",
+        on_click=w.add_item,
+        args=(f"{lk}.rows", _new_id()),
+    )
+    # F.r in date order (undated results last); each coded and in the unit of its lab.
+    for when, value, text, rk in sorted(results, key=lambda r: (r[0] is None, r[0] or "")):
+        p = f"tests[{index}]"
         form.put(f"{p}.name", lab.name)
         if lab.meddra_code:
             form.put(f"{p}.test", {"version": conf.meddra_version, "code": lab.meddra_code})
-        form.put(f"{p}.date", when, f"{lk}.date")
+        form.put(f"{p}.date", when, f"{rk}.date")
         if value is not None:
-            form.put(f"{p}.result.value", str(value), f"{lk}.value")
+            form.put(f"{p}.result.value", str(value), f"{rk}.value")
             form.put(f"{p}.result.unit", unit and ucum_unit(unit), f"{lk}.unit")
-        form.put(f"{p}.result_text", result_text, f"{lk}.text")
+        form.put(f"{p}.result_text", text, f"{rk}.text")
         form.put(f"{p}.normal_low", None if low is None else str(low), f"{lk}.low")
         form.put(f"{p}.normal_high", None if high is None else str(high), f"{lk}.high")
-        form.bind(p, f"{lk}.value" if lab.unit else f"{lk}.text")
+        form.bind(p, f"{rk}.value" if lab.unit else f"{rk}.text")
         index += 1
     return index
+
+
+LAB_ROW_FIELDS = ("date", "value", "text")
+
+
+def _lab_label(field: str, lab: GuideLab, n: int) -> str:
+    """'Platelet count: result' for a lab's first result, 'Platelet count (2): result' after."""
+    return t(f"lab.{field}", name=lab.name) if n == 1 else t(f"lab.row.{field}", name=lab.name, n=n)
+
+
+def _remove_lab_row(lk: str, row: str | None) -> None:
+    """Drop one result of a lab; removing the first moves the next one up into its place."""
+    rows = w.items(f"{lk}.rows")
+    if row is not None:
+        w.remove_item(f"{lk}.rows", row)
+        return
+    if not rows:
+        return
+    following = rows[0]
+    for field in LAB_ROW_FIELDS:
+        w.set_answer(f"{lk}.{field}", w.answer(f"{_lab_row_key(lk, following)}.{field}"))
+    w.remove_item(f"{lk}.rows", following)
 
 
 def _unit(form: ReportInput, key: str, label: str, ucum: str | None = None) -> str | None:

@@ -151,6 +151,11 @@ ENGLISH: dict[str, str] = {
     "lab.low": "{name}: normal low",
     "lab.high": "{name}: normal high",
     "lab.text": "{name}: result as text",
+    "lab.row.date": "{name} ({n}): date",
+    "lab.row.value": "{name} ({n}): result",
+    "lab.row.text": "{name} ({n}): result as text",
+    "lab.add": "Add another result: {name}",
+    "lab.remove": "Remove {name} result {n}",
     "unit.ucum": "Sent as UCUM {code}",
     # LEMTRADA
     "lemtrada.hint": (

@@ -585,3 +585,69 @@ def test_a_batch_expiry_in_another_form_is_refused_at_its_field(app: AppTest) ->
     app.text_input(key=key("lemtrada.course.2.expiry")).input("03/2027").run()
     submit(app)
     assert "YYYY-MM" in " ".join(app.session_state["errors"].get("lemtrada.course.2.expiry", []))
+
+
+# ---------------------------------------------------------------- serial labs
+
+
+def _add_result(at: AppTest, name: str = "Platelet count") -> str:
+    """Press 'Add another result' of a guide lab; the new row's key prefix."""
+    [add] = [b for b in at.button if b.label == f"Add another result: {name}"]
+    add.click().run()
+    rid = reaction_ids(at)[0]
+    rows: list[str] = at.session_state["answers"][f"reactions.{rid}.lab.0.rows"]
+    return f"reactions.{rid}.lab.0.rows.{rows[-1]}"
+
+
+def test_an_itp_case_with_three_platelet_counts_sends_three_coded_results_in_date_order(
+    app: AppTest,
+) -> None:
+    fill_reporter_and_patient(app)
+    rid = reaction_ids(app)[0]
+    fill_itp(app, rid)  # the first count: 12 on 14/09/2026, normal range 150-400
+    second = _add_result(app)
+    third = _add_result(app)
+    labels = [x.label for x in app.number_input]
+    assert "Platelet count (2): result" in labels and "Platelet count (3): result" in labels
+    # Typed out of order: the report lists them by date.
+    app.text_input(key=key(f"{second}.date")).input("2026-11-02")
+    app.number_input(key=key(f"{second}.value")).set_value(95)
+    app.text_input(key=key(f"{third}.date")).input("2026-10")
+    app.number_input(key=key(f"{third}.value")).set_value(41)
+    app.run()
+    fill_lemtrada_and_narrative(app)
+    submit(app)
+    assert not app.exception
+    assert not app.session_state["errors"], app.session_state["errors"]
+    xml = app.session_state["submitted"]["xml"]
+    assert validate_bytes(xml) == []
+    icsr = read_bytes(xml).reports[0].report
+    assert icsr is not None
+    tests = icsr.tests
+    assert [t.date for t in tests] == ["2026-09-14", "2026-10", "2026-11-02"]
+    assert [t.test.code if t.test else None for t in tests] == [ITP_PLATELETS] * 3
+    assert [str(t.result.value) if t.result else None for t in tests] == ["12", "41", "95"]
+    assert [t.result.unit if t.result else None for t in tests] == ["10*3/uL"] * 3
+    assert [(t.normal_low, t.normal_high) for t in tests] == [(150, 400)] * 3
+    assert {t.name for t in tests} == {"Platelet count"}
+
+
+def test_a_result_row_can_be_removed_and_the_first_gives_way_to_the_next(app: AppTest) -> None:
+    rid = reaction_ids(app)[0]
+    choose_category(app, rid, "delayed_autoimmune", "itp")
+    first = f"reactions.{rid}.lab.0"
+    app.number_input(key=key(f"{first}.value")).set_value(12).run()
+    second = _add_result(app)
+    app.number_input(key=key(f"{second}.value")).set_value(95).run()
+    third = _add_result(app)
+    app.number_input(key=key(f"{third}.value")).set_value(41).run()
+    [remove] = [b for b in app.button if b.label == "Remove Platelet count result 2"]
+    remove.click().run()
+    assert app.number_input(key=key(f"{first}.value")).value == 12
+    assert app.number_input(key=key(f"{third}.value")).value == 41
+    [remove] = [b for b in app.button if b.label == "Remove Platelet count result 1"]
+    remove.click().run()
+    assert app.number_input(key=key(f"{first}.value")).value == 41
+    assert app.session_state["answers"][f"{first}.rows"] == []
+    assert not [b for b in app.button if b.label.startswith("Remove Platelet count")]
+
