@@ -106,6 +106,7 @@ def render() -> None:
         _confirmation(submitted)
         return
     st.write(t("report.intro"))
+    progress = st.container(key="progress")  # filled once the form has been drawn
     _error_summary()
     form = ReportInput()
     cat = catalogue()
@@ -114,19 +115,85 @@ def render() -> None:
     if not reactions:
         w.add_item("reactions", _new_id())
     notes: list[str] = []
+    sections: dict[str, str] = {}  # input key -> the section it is drawn in
+
+    def drawn(section: str) -> None:
+        for key in form.input_keys():
+            sections.setdefault(key, section)
+
     _reporter(form, conf)
+    drawn("reporter")
     _patient(form, reactions)
+    drawn("patient")
     _reactions(form, cat, conf, notes)
+    drawn("reactions")
     _lemtrada(form, conf)
+    drawn("lemtrada")
     drug_count = _other_drugs(form)
+    drawn("other_drugs")
     _tests(form)
-    attachments.section(form)
+    drawn("tests")
+    attachments.documents_section(form)
+    drawn("documents")
+    attachments.consent_section(form)
+    drawn("consent")
     _narrative(form, notes)
+    drawn("narrative")
     form.put("patient.concomitant_therapies", True if drug_count else None)
     # Empty sections still go to the model, so its messages name the missing fields inside.
     form.data.setdefault("patient", {})
     form.data.setdefault("narrative", {})
     _review(form, cat, conf)
+    with progress:
+        _progress(form, conf, sections)
+
+
+# The page's sections in order, with their headings' string keys; documents and consent are
+# unnumbered sections of their own (ui.attachments).
+SECTIONS = (
+    ("reporter", "section.reporter"),
+    ("patient", "section.patient"),
+    ("reactions", "section.reactions"),
+    ("lemtrada", "section.lemtrada"),
+    ("other_drugs", "section.other_drugs"),
+    ("tests", "section.tests"),
+    ("documents", "attachments.title"),
+    ("consent", "consent.title"),
+    ("narrative", "section.narrative"),
+    ("review", "section.review"),
+)
+
+
+def section_status(
+    findings: list[Finding], form: ReportInput, sections: dict[str, str]
+) -> dict[str, int]:
+    """How many errors each section has, by the input each finding is routed to; errors no
+    input claims are counted at the review (where the problem list shows them)."""
+    counts = dict.fromkeys((name for name, _ in SECTIONS), 0)
+    for finding in findings:
+        if finding.severity == "error":
+            key = form.input_for(finding.path)
+            counts[sections.get(key, "review") if key else "review"] += 1
+    return counts
+
+
+def _progress(form: ReportInput, conf: Settings, sections: dict[str, str]) -> None:
+    """Each section with what it still needs, linked to its heading: the domain's check of the
+    answers as they stand (the one submitting runs), so it is right before any submit."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    counts = section_status(check(form.data, settings=conf, now=now).findings, form, sections)
+    lines = []
+    for name, title in SECTIONS:
+        count = counts[name]
+        status = t("progress.problems", count=count) if count else t("progress.complete")
+        text = plain(f"{t(title)}: {status}")
+        lines.append(f"- [{'**' + text + '**' if count else text}](#{section_anchor(name)})")
+    st.markdown(f"**{t('progress.title')}**\n\n" + "\n".join(lines))
+
+
+def section_anchor(name: str) -> str:
+    """The id of a section's heading, for the jump links."""
+    return f"section-{name.replace('_', '-')}"
 
 
 def _sidebar() -> None:
@@ -196,7 +263,7 @@ def _error_summary(*, warnings_too: bool = True) -> None:
 
 def _reporter(form: ReportInput, conf: Settings) -> None:
     p = "primary_sources[0]"
-    st.header(t("section.reporter"))
+    st.header(t("section.reporter"), anchor=section_anchor("reporter"))
     st.caption(t("reporter.hint"))
     c1, c2, c3 = st.columns([1, 2, 2])
     with c1:
@@ -230,7 +297,7 @@ def _reporter(form: ReportInput, conf: Settings) -> None:
 
 
 def _patient(form: ReportInput, reactions: list[str]) -> None:
-    st.header(t("section.patient"))
+    st.header(t("section.patient"), anchor=section_anchor("patient"))
     st.caption(t("patient.hint"))
     c1, c2, c3 = st.columns(3)
     with c1:
@@ -307,7 +374,7 @@ def _patient(form: ReportInput, reactions: list[str]) -> None:
 
 
 def _reactions(form: ReportInput, cat: Catalogue, conf: Settings, notes: list[str]) -> None:
-    st.header(t("section.reactions"))
+    st.header(t("section.reactions"), anchor=section_anchor("reactions"))
     st.caption(t("reactions.hint"))
     reactions = w.items("reactions")
     test_index = 0
@@ -760,7 +827,7 @@ def _death(form: ReportInput, conf: Settings) -> None:
 
 
 def _lemtrada(form: ReportInput, conf: Settings) -> None:
-    st.header(t("section.lemtrada"))
+    st.header(t("section.lemtrada"), anchor=section_anchor("lemtrada"))
     st.caption(t("lemtrada.hint"))
     drug_id = _stable_id("lemtrada.id")
     for name, value in suspect_drug(drug_id, conf.sender_country).items():
@@ -834,7 +901,7 @@ def _lemtrada(form: ReportInput, conf: Settings) -> None:
 
 
 def _other_drugs(form: ReportInput) -> int:
-    st.header(t("section.other_drugs"))
+    st.header(t("section.other_drugs"), anchor=section_anchor("other_drugs"))
     st.caption(t("drugs.hint"))
     first = int(st.session_state.get("_drug_index", 1))
     count = w.repeating(
@@ -891,7 +958,7 @@ def _other_drug(form: ReportInput, n: int, did: str, p: str) -> None:
 
 
 def _tests(form: ReportInput) -> None:
-    st.header(t("section.tests"))
+    st.header(t("section.tests"), anchor=section_anchor("tests"))
     st.caption(t("tests.hint"))
     first = int(st.session_state.get("_test_index", 0))
     w.repeating(
@@ -928,7 +995,7 @@ def _test(form: ReportInput, n: int, tid: str, p: str) -> None:
 
 
 def _narrative(form: ReportInput, notes: list[str]) -> None:
-    st.header(t("section.narrative"))
+    st.header(t("section.narrative"), anchor=section_anchor("narrative"))
     st.caption(t("narrative.hint"))
     narrative = w.text(
         form,
@@ -958,7 +1025,7 @@ def _narrative(form: ReportInput, notes: list[str]) -> None:
 
 
 def _review(form: ReportInput, cat: Catalogue, conf: Settings) -> None:
-    st.header(t("section.review"))
+    st.header(t("section.review"), anchor=section_anchor("review"))
     st.caption(t("review.hint"))
     st.markdown(_summary(form.data, cat))
     c1, c2 = st.columns(2)

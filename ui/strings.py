@@ -44,6 +44,9 @@ ENGLISH: dict[str, str] = {
     "section.tests": "6. Other tests and results",
     "section.narrative": "7. Narrative",
     "section.review": "8. Review and submit",
+    "progress.title": "Sections of the report",
+    "progress.complete": "complete",
+    "progress.problems": "{count} to fix",
     # reporter
     "reporter.hint": "Your details, so the safety team can contact you for follow-up.",
     "reporter.qualification": "Your profession",

@@ -651,3 +651,58 @@ def test_a_result_row_can_be_removed_and_the_first_gives_way_to_the_next(app: Ap
     assert app.session_state["answers"][f"{first}.rows"] == []
     assert not [b for b in app.button if b.label.startswith("Remove Platelet count")]
 
+
+# ---------------------------------------------------------------- orientation
+
+SECTION_LINE = re.compile(r"^- \[(?:\*\*)?(.+?): (complete|(\d+) to fix)(?:\*\*)?\]\(#([\w-]+)\)$")
+
+
+def _progress(at: AppTest) -> dict[str, tuple[int, str]]:
+    """The section list at the top: title -> (errors, link target)."""
+    [block] = [m for m in at.markdown if m.value.startswith("**Sections of the report**")]
+    found = {}
+    for line in block.value.splitlines()[2:]:
+        match = SECTION_LINE.match(line)
+        assert match, line
+        title = match[1].replace("\\", "")
+        found[title] = (int(match[3] or 0), match[4])
+    return found
+
+
+def test_the_section_list_counts_the_domain_errors_of_each_section_and_links_it(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ui.report_page as page
+    from pv.submission import check
+
+    seen: list[dict[str, Any]] = []
+
+    def spy(answers: dict[str, Any], **kwargs: Any) -> Any:
+        seen.append(copy.deepcopy(answers))
+        return check(answers, **kwargs)
+
+    monkeypatch.setattr(page, "check", spy)
+    app.run()
+    progress = _progress(app)
+    assert list(progress)[0] == "1. Reporter" and list(progress)[-1] == "8. Review and submit"
+    anchors = {h.proto.anchor for h in app.header}
+    assert {target for _, target in progress.values()} <= anchors
+    # The counts add up to the errors the domain finds in the answers the page drew.
+    result = check(seen[-1], settings=Settings(), now=datetime.now(UTC).replace(microsecond=0))
+    errors = [f for f in result.findings if f.severity == "error"]
+    assert sum(n for n, _ in progress.values()) == len(errors) > 0
+    assert progress["1. Reporter"][0] > 0
+    assert progress["3. What happened"][0] > 0
+    assert progress["5. Other medicines"][0] == 0
+    # Filling the reporter's part completes its section; the reaction's part still has errors.
+    fill_reporter_and_patient(app)
+    progress = _progress(app)
+    assert progress["1. Reporter"][0] == 0
+    assert progress["3. What happened"][0] > 0
+
+
+def test_a_complete_form_shows_every_section_complete(app: AppTest) -> None:
+    fill_reporter_and_patient(app)
+    fill_itp(app, reaction_ids(app)[0])
+    fill_lemtrada_and_narrative(app)
+    assert {n for n, _ in _progress(app).values()} == {0}
