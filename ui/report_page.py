@@ -47,7 +47,7 @@ from pv.model import Dechallenge, Seriousness
 from pv.store import Store
 from pv.submission import SubmissionRefused, build, check
 from pv.validation import check_date
-from ui import attachments, drafts
+from ui import a11y, attachments, drafts
 from ui import widgets as w
 from ui.downloads import offer
 from ui.resources import catalogue, settings, store
@@ -56,6 +56,8 @@ from ui.widgets import plain
 
 SUBMITTED = "submitted"  # the confirmation of the last submission
 FINDINGS = "findings"  # (input key or None, finding) of the last check, for the problem lists
+PROBLEMS_AT_SUBMIT = "problems_at_submit"  # the container of the problem list at the button
+CONFIRMATION = "confirmation"  # the anchor of the confirmation's heading
 
 CAUSALITY = (
     "Certain",
@@ -104,6 +106,7 @@ def render() -> None:
     _expert_view()
     if submitted:
         _confirmation(submitted)
+        a11y.inject([])
         return
     st.write(t("report.intro"))
     progress = st.container(key="progress")  # filled once the form has been drawn
@@ -146,6 +149,7 @@ def render() -> None:
     _review(form, cat, conf)
     with progress:
         _progress(form, conf, sections)
+    a11y.inject(w.invalid_keys())
 
 
 # The page's sections in order, with their headings' string keys; documents and consent are
@@ -242,7 +246,7 @@ def _expert_view() -> None:
 def _problem_line(key: str | None, finding: Finding) -> str:
     """One problem as a list item, linked to its input when it has one."""
     text = plain(w.shown(finding.message))
-    return f"- [{text}](#{w.anchor_id(key)})" if key else f"- {text}"
+    return f"- [{text}](#{a11y.anchor_id(key)})" if key else f"- {text}"
 
 
 def _error_summary(*, warnings_too: bool = True) -> None:
@@ -393,11 +397,22 @@ def _reactions(form: ReportInput, cat: Catalogue, conf: Settings, notes: list[st
                     on_click=w.remove_item,
                     args=("reactions", rid),
                 )
-    st.button(t("reaction.add"), on_click=w.add_item, args=("reactions", _new_id()))
+    st.button(t("reaction.add"), on_click=_add_reaction)
     st.session_state["_test_index"] = test_index
     form.bind("reactions", f"reactions.{reactions[0]}.category" if reactions else "")
     if fatal:
         _death(form, conf)
+
+
+def _reaction_anchor(rid: str) -> str:
+    return f"reaction-{rid}"
+
+
+def _add_reaction() -> None:
+    """A new reaction, with the keyboard focus on its heading once it is drawn."""
+    rid = _new_id()
+    w.add_item("reactions", rid)
+    a11y.request_focus(a11y.heading_selector(_reaction_anchor(rid)))
 
 
 def _reaction(
@@ -412,7 +427,7 @@ def _reaction(
 ) -> tuple[int, bool]:
     k = f"reactions.{rid}"
     p = f"reactions[{i}]"
-    st.subheader(t("reaction.title", n=i + 1))
+    st.subheader(t("reaction.title", n=i + 1), anchor=_reaction_anchor(rid))
     form.put(f"{p}.id", rid)
     assessment = f"{LEMTRADA}.reactions[{link}]" if link is not None else None
     if assessment:
@@ -454,12 +469,13 @@ def _reaction(
         outcome = w.select(
             form, f"{k}.outcome", f"{p}.outcome", list(Outcome), format_func=lambda o: o.label
         )
-    st.markdown(f"**{t('reaction.seriousness')}**")
-    cols = st.columns(3)
     criteria: dict[str, bool] = {}
-    for n, name in enumerate(Seriousness.model_fields):
-        with cols[n % 3]:
-            criteria[name] = w.checkbox(form, f"{k}.serious.{name}", f"{p}.seriousness.{name}")
+    with st.container(key=a11y.group_key(f"seriousness.{rid}")):  # one labelled group
+        st.markdown(f"**{t('reaction.seriousness')}**")
+        cols = st.columns(3)
+        for n, name in enumerate(Seriousness.model_fields):
+            with cols[n % 3]:
+                criteria[name] = w.checkbox(form, f"{k}.serious.{name}", f"{p}.seriousness.{name}")
     c1, c2 = st.columns(2)
     with c1:
         confirmed = w.checkbox(
@@ -1036,7 +1052,7 @@ def _review(form: ReportInput, cat: Catalogue, conf: Settings) -> None:
     if checking or submitting:
         _check_and_submit(form, conf, submit=submitting)
     # After a failed check the page is down here: the problems again, each linked to its input.
-    with st.container(key="problems_at_submit"):
+    with st.container(key=PROBLEMS_AT_SUBMIT):
         _error_summary(warnings_too=False)
 
 
@@ -1097,6 +1113,8 @@ def _check_and_submit(form: ReportInput, conf: Settings, *, submit: bool) -> Non
         _remember_findings(form, result.findings)
         if result.ok:
             st.toast(t("review.ok"))
+        else:
+            a11y.request_focus(a11y.problems_selector(PROBLEMS_AT_SUBMIT))
         st.rerun()
     built: dict[str, Any] = {}
 
@@ -1109,6 +1127,7 @@ def _check_and_submit(form: ReportInput, conf: Settings, *, submit: bool) -> Non
         saved = _open_store().submit(make, now=now)
     except SubmissionRefused as refused:
         _remember_findings(form, refused.findings)
+        a11y.request_focus(a11y.problems_selector(PROBLEMS_AT_SUBMIT))
         st.rerun()
     except DatabaseUnavailable as error:
         st.error(t("done.save_failed", reason=str(error)))
@@ -1129,6 +1148,7 @@ def _check_and_submit(form: ReportInput, conf: Settings, *, submit: bool) -> Non
     }
     w.clear_answers()
     st.session_state.pop(FINDINGS, None)
+    a11y.request_focus(a11y.heading_selector(CONFIRMATION))
     st.rerun()
 
 
@@ -1165,8 +1185,8 @@ def _receipt_file(case_id: str, data: bytes, kind: str) -> Callable[[], bytes]:
 
 def _confirmation(done: dict[str, Any]) -> None:
     case_id = done["case_id"]
-    st.success(f"**{t('done.title', case_id=case_id)}**")
-    st.write(t("done.body", case_id=case_id))
+    st.header(t("done.title", case_id=case_id), anchor=CONFIRMATION)
+    st.success(t("done.body", case_id=case_id))
     c1, c2, c3 = st.columns(3)
     with c1:
         # The receipt's files go to this browser only (ui.downloads), never to a shared URL,
