@@ -151,3 +151,100 @@ def test_the_form_fits_a_390_px_phone(browser: Browser, app_url: str) -> None:
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
     finally:
         context.close()
+
+
+# The accessible name of the focused element, as far as this form needs: its aria-label, its
+# label, or its text.
+FOCUSED_NAME = """() => {
+  const e = document.activeElement;
+  if (!e) return '';
+  const label = e.getAttribute('aria-label') || (e.labels && e.labels[0]?.textContent)
+    || e.closest('label')?.textContent || e.textContent || '';
+  return label.trim();
+}"""
+MOST_TAB_STOPS = 400
+
+
+class Keyboard:
+    """Fills the form with key presses only: Tab and Shift+Tab to a field, then typing, Enter,
+    Space or arrow keys, the way a person without a mouse does."""
+
+    def __init__(self, form: Form) -> None:
+        self.form = form
+        self.keys = form.page.keyboard
+
+    def focused(self) -> str:
+        return str(self.form.page.evaluate(FOCUSED_NAME))
+
+    def to(self, name: str, *, back: bool = False) -> None:
+        """Tab (or Shift+Tab) until the focus is on the element called `name`."""
+        for _ in range(MOST_TAB_STOPS):
+            if self.focused() == name:
+                return
+            self.keys.press("Shift+Tab" if back else "Tab")
+        pytest.fail(f"Tab never reached {name!r}")
+
+    def type(self, name: str, value: str) -> None:
+        self.to(name)
+        self.keys.type(value)
+        with self.form.rerun():
+            self.keys.press("Tab")  # a text input commits when left
+
+    def number(self, name: str, value: str) -> None:
+        self.to(name)
+        self.keys.type(value)
+        with self.form.rerun():
+            self.keys.press("Enter")
+
+    def choose(self, name: str, typed: str, option: str) -> None:
+        """Type to filter a drop-down, arrow down to the option, Enter to take it."""
+        self.to(name)
+        self.keys.type(typed)
+        page = self.form.page
+        wanted = page.get_by_role("option", name=option, exact=True)
+        expect(wanted).to_be_visible()
+        box = page.get_by_role("combobox", name=name).first
+        with self.form.rerun():
+            # Typing may already point at the first match (aria-activedescendant).
+            for _ in range(page.get_by_role("option").count() + 1):
+                if box.get_attribute("aria-activedescendant") == wanted.get_attribute("id"):
+                    break
+                self.keys.press("ArrowDown")
+            self.keys.press("Enter")
+        expect(box).to_have_value(option)
+
+
+def test_a_report_is_filed_with_the_keyboard_alone(form: Form) -> None:
+    keys = Keyboard(form)
+    page = form.page
+    keys.type("Given name", "Noura")
+    keys.type("Family name", "Al-Example")
+    keys.choose("Your profession", "Pharm", "Pharmacist")
+    keys.type("E-mail", "n.example@example.org")
+    keys.to("Telephone", back=True)  # back up a field
+    keys.keys.type("+966 11 555 0100")
+    with form.rerun():
+        keys.keys.press("Tab")
+    keys.type("Patient initials", "SA")
+    keys.to("Male")
+    with form.rerun():
+        keys.keys.press("ArrowRight")  # arrow keys move through a radio group, choosing
+    expect(page.get_by_role("radio", name="Female")).to_be_checked()
+    keys.number("Age", "34")
+    keys.choose("Event group", "Delayed", "Delayed autoimmune")
+    keys.choose("Guide category", "Immune thr", "Immune thrombocytopenic purpura (ITP)")
+    keys.choose("MedDRA term *", "Immune thrombocytopenia (PT", ITP_TERM)
+    keys.type("Start date", "2026-09-14")
+    keys.choose("Outcome *", "Recovering", "Recovering / resolving")
+    keys.to("Caused or prolonged hospitalisation")
+    with form.rerun():
+        keys.keys.press("Space")
+    expect(page.get_by_role("checkbox", name="Caused or prolonged hospitalisation")).to_be_checked()
+    keys.type("Course 1: first infusion date", "2024-01-08")
+    keys.type("Course 1: last infusion date", "2024-01-12")
+    keys.type("Case narrative *", "Synthetic case: petechiae 20 months after course 1.")
+    keys.to(SUBMIT)
+    with form.rerun():
+        keys.keys.press("Enter")
+    case_id = wait_for_confirmation(form)
+    page.wait_for_function(f"() => ({FOCUSED_TEXT})() === 'Report {case_id} submitted'")
