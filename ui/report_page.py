@@ -190,7 +190,7 @@ def _progress(form: ReportInput, conf: Settings, sections: dict[str, str]) -> No
     for name, title in SECTIONS:
         count = counts[name]
         status = t("progress.problems", count=count) if count else t("progress.complete")
-        text = plain(f"{t(title)}: {status}")
+        text = plain(t("progress.line", section=t(title), status=status))
         lines.append(f"- [{'**' + text + '**' if count else text}](#{section_anchor(name)})")
     st.markdown(f"**{t('progress.title')}**\n\n" + "\n".join(lines))
 

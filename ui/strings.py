@@ -45,6 +45,7 @@ ENGLISH: dict[str, str] = {
     "section.narrative": "7. Narrative",
     "section.review": "8. Review and submit",
     "progress.title": "Sections of the report",
+    "progress.line": "{section} ({status})",
     "progress.complete": "complete",
     "progress.problems": "{count} to fix",
     # reporter

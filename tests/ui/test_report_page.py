@@ -658,7 +658,9 @@ def test_a_result_row_can_be_removed_and_the_first_gives_way_to_the_next(app: Ap
 
 # ---------------------------------------------------------------- orientation
 
-SECTION_LINE = re.compile(r"^- \[(?:\*\*)?(.+?): (complete|(\d+) to fix)(?:\*\*)?\]\(#([\w-]+)\)$")
+SECTION_LINE = re.compile(
+    r"^- \[(?:\*\*)?(.+?) \\\((complete|(\d+) to fix)\\\)(?:\*\*)?\]\(#([\w-]+)\)$"
+)
 
 
 def _progress(at: AppTest) -> dict[str, tuple[int, str]]:
