@@ -23,6 +23,7 @@ import streamlit as st
 FOCUS = "a11y_focus"  # {"selector", "nonce"}: the focus move the last action asked for
 MESSAGES = "msg:"  # key prefix of the container holding an input's messages
 GROUP = "group:"  # key prefix of a container that is a labelled group of fields
+SCRIPT_ID = "pv-a11y"  # the id of the page's own script element
 WIDGET = "f:"  # ui.widgets' widget key prefix (widgets imports this module, not the reverse)
 
 
@@ -83,7 +84,7 @@ def page_data(invalid: list[str]) -> dict[str, Any]:
 def script(data: dict[str, Any]) -> str:
     """The page's script with its data (JSON; "</" escaped so it cannot end the element)."""
     payload = json.dumps(data, sort_keys=True).replace("</", "<\\/")
-    return f"<script>\nwindow.__pvA11y = {payload};\n{_SCRIPT}</script>"
+    return f'<script id="{SCRIPT_ID}">\nwindow.__pvA11y = {payload};\n{_SCRIPT}</script>'
 
 
 def inject(invalid: list[str]) -> None:

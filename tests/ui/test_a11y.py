@@ -56,6 +56,7 @@ def test_the_data_cannot_end_the_script_element() -> None:
     hostile = "</script><img src=x onerror=alert(1)>"
     html = a11y.script({"invalid": [{"id": hostile}], "groups": "g", "focus": None})
     assert html.count("</script>") == 1 and html.endswith("</script>")
+    assert html.startswith(f'<script id="{a11y.SCRIPT_ID}">')
     payload = re.search(r"window.__pvA11y = (.*);\n", html)
     assert payload is not None
     assert json.loads(payload[1])["invalid"][0]["id"] == hostile
