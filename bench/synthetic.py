@@ -1,13 +1,8 @@
 """Deterministic synthetic report inputs for benchmarks: the golden cases, varied by a seeded RNG.
 
 Every input is plain data as the form would submit it; `generate` checks each one with
-<<<<<<< HEAD
 `pv.validation.validate_report` (the form's rules included) and raises `SyntheticInputError` if
 any has an error.
-=======
-`pv.validation.validate_report` (the form's rules included) and raises `SyntheticInputError`
-if any has an error.
->>>>>>> rules-once
 """
 
 from __future__ import annotations

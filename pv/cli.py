@@ -1,4 +1,5 @@
-"""`python -m pv users|audit|db`: officer accounts, the audit trail and migrations.
+"""`python -m pv users|audit|db|import`: officer accounts, the audit trail, migrations and
+importing partners' E2B(R3) files.
 
 Results on stdout, problems on stderr in one sentence. Exit codes: 0 ok, 1 findings (a broken
 audit trail), 2 unusable (database unreachable, no usable audit key, bad input, usage).
@@ -12,6 +13,7 @@ import getpass
 import sys
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
 
@@ -19,6 +21,7 @@ from pv import auditkey
 from pv.audit import AuditRecord, describe
 from pv.auditkey import AuditKeyError
 from pv.db import DatabaseUnavailable, unavailable
+from pv.importing import import_file
 from pv.store import Store
 from pv.users import ROLES, UserError, add_user, deactivate, list_users, set_password
 
@@ -67,6 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
         "rotate-key", help="sign new rows with a new key; old keys stay to verify old rows"
     )
 
+    imports = commands.add_parser(
+        "import", help="import E2B(R3) files: each ICSR a new case or the next version of its case"
+    )
+    imports.add_argument("files", nargs="+", type=Path, metavar="FILE")
+
     db = commands.add_parser("db", help="the database")
     db_commands = db.add_subparsers(dest="action", required=True, parser_class=_Parser)
     db_commands.add_parser("upgrade", help="migrate the schema to the newest revision")
@@ -99,6 +107,8 @@ def _run(store: Store, args: argparse.Namespace) -> int:
         return OK
     if args.command == "audit":
         return _audit(store, args, by)
+    if args.command == "import":
+        return _import(store, args.files, by)
     if args.action == "add":
         user = add_user(store, args.name, _password(args.password_stdin), role=args.role, by=by)
         print(f"added {user.name} ({user.role})")
@@ -146,6 +156,22 @@ def _audit(store: Store, args: argparse.Namespace, by: str) -> int:
     sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()
     return OK
+
+
+def _import(store: Store, files: list[Path], by: str) -> int:
+    """One line per ICSR; exit 1 when any file or ICSR was refused (the others still land)."""
+    refused = False
+    for path in files:
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            print(_printable(f"{path}: refused ({error.strerror or error})"))
+            refused = True
+            continue
+        for line in import_file(store, data, name=path.name, user=by):
+            print(_printable(line.line()))
+            refused = refused or line.outcome == "refused"
+    return FINDINGS if refused else OK
 
 
 def _line(row: AuditRecord) -> str:

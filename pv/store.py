@@ -652,7 +652,8 @@ class Store:
             )
         if xml is None:
             raise CaseNotFound(case_id)
-        message = parse_bytes(xml).getroot().find(_MESSAGE)
+        root = parse_bytes(xml).getroot()
+        message = root if root.tag == _MESSAGE else root.find(_MESSAGE)
         if message is None:
             raise ValueError(f"The stored XML of case {case_id} holds no ICSR message.")
         return message

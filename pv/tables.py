@@ -23,6 +23,9 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy import (
+    false as sa_false,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -114,6 +117,14 @@ class CaseVersion(Base):
     xml: Mapped[bytes] = mapped_column(LargeBinary)
     findings: Mapped[str] = mapped_column(Text)
     report: Mapped[str] = mapped_column(Text)
+    # C.1.5 of this version (a partial date): a follow-up older than the newest is stale.
+    most_recent: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    # Kept but not the case's current information: its C.1.5 is older than the newest version's.
+    stale: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    # An imported message: the sha256 of its canonical XML (a second import finds it) and the
+    # file it came in, kept byte for byte.
+    source_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("imported_files.id"), nullable=True)
 
 
 class StatusChange(Base):
@@ -249,3 +260,26 @@ class DraftFile(Base):
     )
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ImportedFile(Base):
+    """An E2B(R3) file an officer imported, byte for byte; its ICSRs are case versions."""
+
+    __tablename__ = "imported_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    imported_by: Mapped[str] = mapped_column(String(100))
+
+
+class CaseIdentifier(Base):
+    """An identifier a case is known by elsewhere: C.1.8.1 (worldwide) or a sender's C.1.1, so a
+    partner's follow-up finds its case."""
+
+    __tablename__ = "case_identifiers"
+
+    case_pk: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    value: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)

@@ -118,3 +118,17 @@ def test_e2b_imports_and_runs_without_pv() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
+
+
+def test_no_merge_conflict_markers_are_left_in_the_sources() -> None:
+    """A resolved merge leaves no <<<<<<< / >>>>>>> lines (one once hid in a docstring)."""
+    suffixes = {".py", ".md", ".toml", ".txt", ".csv", ".j2", ".xml", ".ini", ".cfg"}
+    found = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for top in ("pv", "e2b", "ui", "tests", "bench", "templates", ".ci")
+        for path in (ROOT / top).rglob("*")
+        if path.is_file() and path.suffix in suffixes and "node_modules" not in path.parts
+        for n, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1)
+        if line.startswith(("<<<<<<< ", ">>>>>>> "))
+    ]
+    assert found == []

@@ -19,6 +19,7 @@ from pv import sessions
 from pv.audit import describe
 from pv.catalogue import Catalogue
 from pv.db import DatabaseUnavailable
+from pv.importing import import_file
 from pv.sessions import Officer, SessionEnded
 from pv.store import SORT_KEYS, CaseDetail, CaseNotFound, CaseQuery, StaleCase, Store
 from pv.submission import SubmissionRefused, follow_up
@@ -208,6 +209,7 @@ def _workspace(officer: Officer) -> None:
         names.append(t("log.tab.audit"))
     tabs = st.tabs(names)
     with tabs[0]:
+        _imports(log)
         _case_list(log, query, cat, today, officer)
     with tabs[1]:
         _case_view(log, officer, cat, today)
@@ -567,8 +569,42 @@ def _follow_up(log: Store, detail: CaseDetail, officer: Officer, today: date) ->
                 if f.severity == "error":
                     st.markdown(f"- {plain(f.element)}: {plain(f.message)}")
             return
-        saved = log.add_version(case_id, submission, user=officer.name)
-        st.toast(t("log.follow_up.done", version=saved.version))
+        # Stacked as an import: the original kept byte for byte, the guide categories kept,
+        # the case reopened and its clock restarted; the same file twice changes nothing.
+        del submission  # checked above: one readable ICSR about this case
+        [line] = import_file(log, upload.getvalue(), name=upload.name, user=officer.name)
+        if line.outcome == "refused":
+            st.error(f"{t('log.follow_up.refused')} {line.reason}")
+            return
+        outcome = line.outcome.replace(" ", "_").replace("-", "_")
+        st.toast(t(f"log.import.{outcome}", version=line.version))
+        st.rerun()
+
+
+def _imports(log: Store) -> None:
+    """Partners' E2B(R3) files: each ICSR a new case or the next version of its case."""
+    with st.expander(t("log.import")):
+        uploads = st.file_uploader(
+            t("log.import.files"),
+            type=["xml"],
+            accept_multiple_files=True,
+            key=f"log.import.{st.session_state.get('log.import.round', 0)}",
+        )
+        if not uploads or not st.button(t("log.import.go"), key="log.import.go"):
+            lines: list[str] = st.session_state.get("log.import.lines", [])
+            if lines:
+                st.code("\n".join(lines), language=None, wrap_lines=True)
+            return
+        officer = _live()
+        if officer is None:
+            return
+        results = [
+            line
+            for upload in uploads
+            for line in import_file(log, upload.getvalue(), name=upload.name, user=officer.name)
+        ]
+        st.session_state["log.import.lines"] = [r.line() for r in results]
+        st.session_state["log.import.round"] = st.session_state.get("log.import.round", 0) + 1
         st.rerun()
 
 

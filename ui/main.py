@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Callable
 
 import streamlit as st
@@ -20,16 +22,30 @@ FOCUS_STYLE = """<style>
 </style>"""
 
 
+# bench/form_bench.py sets this to a file: each run of a page appends its server time (ms).
+RERUN_TIMES = os.environ.get("PV_RERUN_TIMES", "")
+
+
 def _titled(render: Callable[[], None], nav_key: str) -> Callable[[], None]:
     """The page with its own browser title (WCAG 2.4.2): 'Report a reaction · LEMTRADA ...'."""
 
     def page() -> None:
-        st.set_page_config(page_title=f"{t(nav_key)} · {t('app.title')}")
-        st.html(FOCUS_STYLE)
-        render()
+        start = time.perf_counter()
+        try:
+            st.set_page_config(page_title=f"{t(nav_key)} · {t('app.title')}")
+            st.html(FOCUS_STYLE)
+            render()
+        finally:
+            if RERUN_TIMES:
+                _record(nav_key, time.perf_counter() - start)
 
     page.__name__ = render.__module__.rsplit(".", 1)[-1]
     return page
+
+
+def _record(page: str, seconds: float) -> None:
+    with open(RERUN_TIMES, "a", encoding="utf-8") as out:
+        out.write(f"{page}\t{seconds * 1000:.2f}\n")
 
 
 st.set_page_config(page_title=t("app.title"), page_icon=":memo:", layout="wide")

@@ -44,6 +44,7 @@ from pv.lemtrada import (
 )
 from pv.meddra import lookup_llt
 from pv.model import Dechallenge, Seriousness
+from pv.receipt import receipt_pdf
 from pv.store import Store
 from pv.submission import SubmissionRefused, build, check
 from pv.validation import check_date
@@ -51,7 +52,7 @@ from ui import a11y, attachments, drafts
 from ui import widgets as w
 from ui.downloads import offer
 from ui.resources import catalogue, settings, store
-from ui.strings import t
+from ui.strings import current_language, t
 from ui.widgets import plain
 
 SUBMITTED = "submitted"  # the confirmation of the last submission
@@ -1145,6 +1146,8 @@ def _check_and_submit(form: ReportInput, conf: Settings, *, submit: bool) -> Non
         "eml": build_eml(draft, submission.xml, filename, now=now),
         "mailto": draft.mailto(),
         "findings": submission.findings,
+        "report": submission.report,
+        "submitted_at": now,
     }
     w.clear_answers()
     st.session_state.pop(FINDINGS, None)
@@ -1172,22 +1175,49 @@ def _remember_findings(form: ReportInput, findings: list[Finding]) -> None:
 # ---------------------------------------------------------------- confirmation
 
 
-def _receipt_file(case_id: str, data: bytes, kind: str) -> Callable[[], bytes]:
+def _receipt_file(
+    case_id: str, data: bytes | Callable[[], bytes], kind: str
+) -> Callable[[], bytes]:
     """The reporter's copy of their own report, made at the click and audited then."""
     log = _open_store()
 
     def make() -> bytes:
         log.record("download", user="hcp", case_id=case_id, detail={"format": kind})
-        return data
+        return data if isinstance(data, bytes) else data()
 
     return make
 
 
 def _confirmation(done: dict[str, Any]) -> None:
     case_id = done["case_id"]
+    conf = settings()
     st.header(t("done.title", case_id=case_id), anchor=CONFIRMATION)
     st.success(t("done.body", case_id=case_id))
-    c1, c2, c3 = st.columns(3)
+    c0, c1, c2, c3 = st.columns(4)
+    with c0:
+        report = done["report"]
+        submitted_at: datetime = done["submitted_at"]
+        link = drafts.private_link()
+        language = current_language()
+        offer(
+            t("done.receipt"),
+            _receipt_file(
+                case_id,
+                lambda: receipt_pdf(
+                    report,
+                    case_id=case_id,
+                    submitted_at=submitted_at,
+                    link=link,
+                    language=language,
+                    settings=conf,
+                ),
+                "receipt-pdf",
+            ),
+            file_name=f"{case_id}-receipt.pdf",
+            mime="application/pdf",
+            key="done.receipt",
+            width="stretch",
+        )
     with c1:
         # The receipt's files go to this browser only (ui.downloads), never to a shared URL,
         # and each download is in the audit trail like an officer's.

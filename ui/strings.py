@@ -226,6 +226,7 @@ ENGLISH: dict[str, str] = {
         "Send it to both recipients: download the e-mail (.eml, with the E2B file attached) or "
         "open the pre-filled e-mail and attach the XML file."
     ),
+    "done.receipt": "Download receipt (PDF)",
     "done.xml": "Download E2B(R3) XML",
     "done.eml": "Download e-mail with attachment (.eml)",
     "done.mailto": "Open pre-filled e-mail",
@@ -323,6 +324,16 @@ ENGLISH: dict[str, str] = {
     "log.follow_up.add": "Add as the next version",
     "log.follow_up.refused": "The file was not added:",
     "log.follow_up.done": "Follow-up saved as version {version}.",
+    "log.import": "Import E2B(R3) files from partners",
+    "log.import.files": "E2B(R3) files (XML; a batch may hold several reports)",
+    "log.import.go": "Import",
+    "log.import.created": "Saved as a new case.",
+    "log.import.follow_up": "Follow-up saved as version {version}; the case is open for review.",
+    "log.import.stale": (
+        "Saved as version {version}, flagged stale: its information is older than the current "
+        "version's."
+    ),
+    "log.import.already_imported": "This file was imported before; nothing changed.",
     "log.notes": "Notes",
     "log.note": "New note",
     "log.add_note": "Add note",
@@ -388,6 +399,11 @@ ENGLISH: dict[str, str] = {
 }
 
 LANGUAGES: dict[str, dict[str, str]] = {"en": ENGLISH}
+
+
+def current_language() -> str:
+    """The language the page is shown in ("en" until a switch offers another)."""
+    return "en"
 
 
 def t(key: str, language: str = "en", **values: object) -> str:

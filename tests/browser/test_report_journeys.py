@@ -7,6 +7,7 @@ from __future__ import annotations
 import email
 import email.policy
 import re
+import subprocess
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -324,6 +325,18 @@ def test_itp_report_is_submitted_with_valid_xml_mail_link_and_eml(
         (2, "2025-01-13", "2025-01-15", "SYN-LOT-77"),
     ]
     check_mail(done, serious=True)
+    # The one-page receipt names the case, its private link and the reaction.
+    with form.page.expect_download() as receipt:
+        form.page.get_by_role("button", name="Download receipt (PDF)").click()
+    assert receipt.value.suggested_filename == f"{case_id}-receipt.pdf"
+    pdf = tmp_path / "receipt.pdf"
+    receipt.value.save_as(pdf)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert case_id in text
+    assert re.search(r"\?draft=[A-Za-z0-9_-]{43}", text), text
+    assert "mmune thrombocytopeni" in text
 
 
 def test_pregnancy_exposure_report_sends_lmp_and_gestation(form: Form, tmp_path: Path) -> None:

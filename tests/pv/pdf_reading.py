@@ -3,6 +3,7 @@ its text in logical order, word positions, page count, links, and a rendered pag
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -21,10 +22,14 @@ MM_PER_INCH = 25.4
 
 
 def require_poppler() -> None:
-    """Skip when poppler-utils is missing (.ci/run installs it)."""
+    """Skip when poppler-utils is missing, or fail where the suite must be whole (CI, which
+    .ci/run marks with PV_REQUIRE_BROWSER=1 and where it installs poppler-utils)."""
     missing = [tool for tool in TOOLS if shutil.which(tool) is None]
     if missing:
-        pytest.skip(f"poppler-utils missing ({', '.join(missing)}): apt-get install poppler-utils")
+        reason = f"poppler-utils missing ({', '.join(missing)}): apt-get install poppler-utils"
+        if os.environ.get("PV_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"PV_REQUIRE_BROWSER=1 but {reason}")
+        pytest.skip(reason)
 
 
 def _run(tool: str, *args: str, data: bytes, tmp_path: Path) -> subprocess.CompletedProcess[str]:

@@ -242,6 +242,7 @@ STRUCTURED = (
     "phone",
     "country",
     "code",
+    "expiry",
     "unit",
     "lmp",
     "expiry",
