@@ -15,6 +15,7 @@ from tests.browser.test_report_journeys import (
     ITP_TERM,
     SUBMIT,
     Form,
+    Screenshot,
     fill_lemtrada,
     fill_patient,
     fill_reporter,
@@ -129,7 +130,9 @@ def test_the_confirmation_takes_the_focus_and_has_no_wcag_violation(
     assert found == [], summary(found)
 
 
-def test_the_form_fits_a_390_px_phone(browser: Browser, app_url: str) -> None:
+def test_the_form_fits_a_390_px_phone(
+    browser: Browser, app_url: str, screenshot: Screenshot
+) -> None:
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     try:
         form = Form(context.new_page())
@@ -149,6 +152,7 @@ def test_the_form_fits_a_390_px_phone(browser: Browser, app_url: str) -> None:
         expect(submit).to_be_in_viewport()
         box = submit.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+        screenshot(page, "phone-form")
     finally:
         context.close()
 
