@@ -146,6 +146,10 @@ class ReportInput:
         """Route findings about `path` (and below it, unless bound closer) to input `key`."""
         self._inputs[path] = key
 
+    def input_keys(self) -> list[str]:
+        """The inputs put or bound so far, in the order they were drawn."""
+        return list(dict.fromkeys(self._inputs.values()))
+
     def input_for(self, path: str) -> str | None:
         """The input a finding at `path` belongs to: the path's own, or its closest parent's."""
         candidate = path

@@ -81,7 +81,7 @@ def size_text(size: int) -> str:
 
 def documents_section(form: ReportInput) -> None:
     """Upload, list and remove documents; the accepted ones go to C.1.6.1.r of the report."""
-    st.header(t("attachments.title"))
+    st.header(t("attachments.title"), anchor="section-documents")
     st.caption(
         t(
             "attachments.hint",
@@ -132,7 +132,7 @@ def documents_section(form: ReportInput) -> None:
 
 def consent_section(form: ReportInput) -> None:
     """The reporter's consent to be contacted and request for a copy (local to this tool)."""
-    st.header(t("consent.title"))
+    st.header(t("consent.title"), anchor="section-consent")
     w.checkbox(form, "consent.contact", "reporter_consents_to_contact", t("consent.contact"))
     w.checkbox(
         form,
@@ -141,9 +141,3 @@ def consent_section(form: ReportInput) -> None:
         t("consent.copy"),
         help_text=t("consent.copy_hint"),
     )
-
-
-def section(form: ReportInput) -> None:
-    """Both parts, where the report page draws them (before the narrative)."""
-    documents_section(form)
-    consent_section(form)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import streamlit as st
@@ -26,7 +27,7 @@ from e2b.codelists import (
     TimeUnit,
 )
 from e2b.findings import Finding
-from pv.catalogue import Catalogue, GuideCategory
+from pv.catalogue import Catalogue, GuideCategory, GuideLab
 from pv.clinical import clinical_unit, ucum_unit
 from pv.config import Settings
 from pv.db import DatabaseUnavailable
@@ -47,7 +48,7 @@ from pv.receipt import receipt_pdf
 from pv.store import Store
 from pv.submission import SubmissionRefused, build, check
 from pv.validation import check_date
-from ui import attachments, drafts
+from ui import a11y, attachments, drafts
 from ui import widgets as w
 from ui.downloads import offer
 from ui.resources import catalogue, settings, store
@@ -56,6 +57,8 @@ from ui.widgets import plain
 
 SUBMITTED = "submitted"  # the confirmation of the last submission
 FINDINGS = "findings"  # (input key or None, finding) of the last check, for the problem lists
+PROBLEMS_AT_SUBMIT = "problems_at_submit"  # the container of the problem list at the button
+CONFIRMATION = "confirmation"  # the anchor of the confirmation's heading
 
 CAUSALITY = (
     "Certain",
@@ -104,8 +107,10 @@ def render() -> None:
     _expert_view()
     if submitted:
         _confirmation(submitted)
+        a11y.inject([])
         return
     st.write(t("report.intro"))
+    progress = st.container(key="progress")  # filled once the form has been drawn
     _error_summary()
     form = ReportInput()
     cat = catalogue()
@@ -114,19 +119,86 @@ def render() -> None:
     if not reactions:
         w.add_item("reactions", _new_id())
     notes: list[str] = []
+    sections: dict[str, str] = {}  # input key -> the section it is drawn in
+
+    def drawn(section: str) -> None:
+        for key in form.input_keys():
+            sections.setdefault(key, section)
+
     _reporter(form, conf)
+    drawn("reporter")
     _patient(form, reactions)
+    drawn("patient")
     _reactions(form, cat, conf, notes)
+    drawn("reactions")
     _lemtrada(form, conf)
+    drawn("lemtrada")
     drug_count = _other_drugs(form)
+    drawn("other_drugs")
     _tests(form)
-    attachments.section(form)
+    drawn("tests")
+    attachments.documents_section(form)
+    drawn("documents")
+    attachments.consent_section(form)
+    drawn("consent")
     _narrative(form, notes)
+    drawn("narrative")
     form.put("patient.concomitant_therapies", True if drug_count else None)
     # Empty sections still go to the model, so its messages name the missing fields inside.
     form.data.setdefault("patient", {})
     form.data.setdefault("narrative", {})
     _review(form, cat, conf)
+    with progress:
+        _progress(form, conf, sections)
+    a11y.inject(w.invalid_keys())
+
+
+# The page's sections in order, with their headings' string keys; documents and consent are
+# unnumbered sections of their own (ui.attachments).
+SECTIONS = (
+    ("reporter", "section.reporter"),
+    ("patient", "section.patient"),
+    ("reactions", "section.reactions"),
+    ("lemtrada", "section.lemtrada"),
+    ("other_drugs", "section.other_drugs"),
+    ("tests", "section.tests"),
+    ("documents", "attachments.title"),
+    ("consent", "consent.title"),
+    ("narrative", "section.narrative"),
+    ("review", "section.review"),
+)
+
+
+def section_status(
+    findings: list[Finding], form: ReportInput, sections: dict[str, str]
+) -> dict[str, int]:
+    """How many errors each section has, by the input each finding is routed to; errors no
+    input claims are counted at the review (where the problem list shows them)."""
+    counts = dict.fromkeys((name for name, _ in SECTIONS), 0)
+    for finding in findings:
+        if finding.severity == "error":
+            key = form.input_for(finding.path)
+            counts[sections.get(key, "review") if key else "review"] += 1
+    return counts
+
+
+def _progress(form: ReportInput, conf: Settings, sections: dict[str, str]) -> None:
+    """Each section with what it still needs, linked to its heading: the domain's check of the
+    answers as they stand (the one submitting runs), so it is right before any submit."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    counts = section_status(check(form.data, settings=conf, now=now).findings, form, sections)
+    lines = []
+    for name, title in SECTIONS:
+        count = counts[name]
+        status = t("progress.problems", count=count) if count else t("progress.complete")
+        text = plain(t("progress.line", section=t(title), status=status))
+        lines.append(f"- [{'**' + text + '**' if count else text}](#{section_anchor(name)})")
+    st.markdown(f"**{t('progress.title')}**\n\n" + "\n".join(lines))
+
+
+def section_anchor(name: str) -> str:
+    """The id of a section's heading, for the jump links."""
+    return f"section-{name.replace('_', '-')}"
 
 
 def _sidebar() -> None:
@@ -175,7 +247,7 @@ def _expert_view() -> None:
 def _problem_line(key: str | None, finding: Finding) -> str:
     """One problem as a list item, linked to its input when it has one."""
     text = plain(w.shown(finding.message))
-    return f"- [{text}](#{w.anchor_id(key)})" if key else f"- {text}"
+    return f"- [{text}](#{a11y.anchor_id(key)})" if key else f"- {text}"
 
 
 def _error_summary(*, warnings_too: bool = True) -> None:
@@ -196,7 +268,7 @@ def _error_summary(*, warnings_too: bool = True) -> None:
 
 def _reporter(form: ReportInput, conf: Settings) -> None:
     p = "primary_sources[0]"
-    st.header(t("section.reporter"))
+    st.header(t("section.reporter"), anchor=section_anchor("reporter"))
     st.caption(t("reporter.hint"))
     c1, c2, c3 = st.columns([1, 2, 2])
     with c1:
@@ -230,7 +302,7 @@ def _reporter(form: ReportInput, conf: Settings) -> None:
 
 
 def _patient(form: ReportInput, reactions: list[str]) -> None:
-    st.header(t("section.patient"))
+    st.header(t("section.patient"), anchor=section_anchor("patient"))
     st.caption(t("patient.hint"))
     c1, c2, c3 = st.columns(3)
     with c1:
@@ -307,7 +379,7 @@ def _patient(form: ReportInput, reactions: list[str]) -> None:
 
 
 def _reactions(form: ReportInput, cat: Catalogue, conf: Settings, notes: list[str]) -> None:
-    st.header(t("section.reactions"))
+    st.header(t("section.reactions"), anchor=section_anchor("reactions"))
     st.caption(t("reactions.hint"))
     reactions = w.items("reactions")
     test_index = 0
@@ -326,11 +398,22 @@ def _reactions(form: ReportInput, cat: Catalogue, conf: Settings, notes: list[st
                     on_click=w.remove_item,
                     args=("reactions", rid),
                 )
-    st.button(t("reaction.add"), on_click=w.add_item, args=("reactions", _new_id()))
+    st.button(t("reaction.add"), on_click=_add_reaction)
     st.session_state["_test_index"] = test_index
     form.bind("reactions", f"reactions.{reactions[0]}.category" if reactions else "")
     if fatal:
         _death(form, conf)
+
+
+def _reaction_anchor(rid: str) -> str:
+    return f"reaction-{rid}"
+
+
+def _add_reaction() -> None:
+    """A new reaction, with the keyboard focus on its heading once it is drawn."""
+    rid = _new_id()
+    w.add_item("reactions", rid)
+    a11y.request_focus(a11y.heading_selector(_reaction_anchor(rid)))
 
 
 def _reaction(
@@ -345,7 +428,7 @@ def _reaction(
 ) -> tuple[int, bool]:
     k = f"reactions.{rid}"
     p = f"reactions[{i}]"
-    st.subheader(t("reaction.title", n=i + 1))
+    st.subheader(t("reaction.title", n=i + 1), anchor=_reaction_anchor(rid))
     form.put(f"{p}.id", rid)
     assessment = f"{LEMTRADA}.reactions[{link}]" if link is not None else None
     if assessment:
@@ -387,12 +470,13 @@ def _reaction(
         outcome = w.select(
             form, f"{k}.outcome", f"{p}.outcome", list(Outcome), format_func=lambda o: o.label
         )
-    st.markdown(f"**{t('reaction.seriousness')}**")
-    cols = st.columns(3)
     criteria: dict[str, bool] = {}
-    for n, name in enumerate(Seriousness.model_fields):
-        with cols[n % 3]:
-            criteria[name] = w.checkbox(form, f"{k}.serious.{name}", f"{p}.seriousness.{name}")
+    with st.container(key=a11y.group_key(f"seriousness.{rid}")):  # one labelled group
+        st.markdown(f"**{t('reaction.seriousness')}**")
+        cols = st.columns(3)
+        for n, name in enumerate(Seriousness.model_fields):
+            with cols[n % 3]:
+                criteria[name] = w.checkbox(form, f"{k}.serious.{name}", f"{p}.seriousness.{name}")
     c1, c2 = st.columns(2)
     with c1:
         confirmed = w.checkbox(
@@ -563,46 +647,100 @@ def _pregnancy(form: ReportInput, k: str, i: int, notes: list[str]) -> None:
 def _guide_labs(
     form: ReportInput, conf: Settings, k: str, category: GuideCategory, index: int
 ) -> int:
+    """The guide's labs for the category: each takes any number of dated results (the guide's
+    monthly counts), each sent as its own F.r coded like the lab, in date order."""
     st.markdown(f"**{t('reaction.labs')}**")
     st.caption(t("reaction.labs.hint"))
     for j, lab in enumerate(category.labs):
-        lk = f"{k}.lab.{j}"
-        p = f"tests[{index}]"
-        cols = st.columns([2, 2, 2, 2, 2])
+        index = _guide_lab(form, conf, f"{k}.lab.{j}", lab, index)
+    return index
+
+
+def _lab_row_key(lk: str, row: str | None) -> str:
+    """Where a lab's result row keeps its answers: the first at the lab's own keys (as before
+    results repeated), each further one under `<lab>.rows.<id>`."""
+    return lk if row is None else f"{lk}.rows.{row}"
+
+
+def _guide_lab(form: ReportInput, conf: Settings, lk: str, lab: GuideLab, index: int) -> int:
+    rows: list[str | None] = [None, *w.items(f"{lk}.rows")]
+    cols = st.columns([2, 2, 2, 2, 2])
+    unit = low = high = None
+    if lab.unit:
+        with cols[2]:
+            unit = _unit(form, f"{lk}.unit", t("lab.unit", name=lab.name), lab.unit)
+        with cols[3]:
+            low = w.number(form, f"{lk}.low", None, t("lab.low", name=lab.name))
+        with cols[4]:
+            high = w.number(form, f"{lk}.high", None, t("lab.high", name=lab.name))
+    results: list[tuple[str | None, Decimal | None, str | None, str]] = []
+    for n, row in enumerate(rows, start=1):
+        rk = _lab_row_key(lk, row)
+        if n > 1:
+            cols = st.columns([2, 2, 2, 2, 2], vertical_alignment="bottom")
         with cols[0]:
-            when = w.date(form, f"{lk}.date", None, t("lab.date", name=lab.name))
+            when = w.date(form, f"{rk}.date", None, _lab_label("date", lab, n))
+        value: Decimal | None = None
+        text: str | None = None
         with cols[1]:
             if lab.unit:
-                value = w.number(form, f"{lk}.value", None, t("lab.value", name=lab.name))
+                value = w.number(form, f"{rk}.value", None, _lab_label("value", lab, n))
             else:
-                value = None
-                result_text = w.text(
-                    form, f"{lk}.text", None, t("lab.text", name=lab.name), max_chars=2000
+                text = w.text(form, f"{rk}.text", None, _lab_label("text", lab, n), max_chars=2000)
+        if len(rows) > 1:
+            with cols[2] if n > 1 else st.container():
+                st.button(
+                    t("lab.remove", name=lab.name, n=n),
+                    key=f"remove.{rk}",
+                    on_click=_remove_lab_row,
+                    args=(lk, row),
                 )
-        unit = low = high = None
-        if lab.unit:
-            with cols[2]:
-                unit = _unit(form, f"{lk}.unit", t("lab.unit", name=lab.name), lab.unit)
-            with cols[3]:
-                low = w.number(form, f"{lk}.low", None, t("lab.low", name=lab.name))
-            with cols[4]:
-                high = w.number(form, f"{lk}.high", None, t("lab.high", name=lab.name))
-            result_text = None
-        if value is None and not result_text:
-            continue
+        if value is not None or text:
+            results.append((when, value, text, rk))
+    st.button(
+        t("lab.add", name=lab.name),
+        key=f"add.{lk}",
+        on_click=w.add_item,
+        args=(f"{lk}.rows", _new_id()),
+    )
+    # F.r in date order (undated results last); each coded and in the unit of its lab.
+    for when, value, text, rk in sorted(results, key=lambda r: (r[0] is None, r[0] or "")):
+        p = f"tests[{index}]"
         form.put(f"{p}.name", lab.name)
         if lab.meddra_code:
             form.put(f"{p}.test", {"version": conf.meddra_version, "code": lab.meddra_code})
-        form.put(f"{p}.date", when, f"{lk}.date")
+        form.put(f"{p}.date", when, f"{rk}.date")
         if value is not None:
-            form.put(f"{p}.result.value", str(value), f"{lk}.value")
+            form.put(f"{p}.result.value", str(value), f"{rk}.value")
             form.put(f"{p}.result.unit", unit and ucum_unit(unit), f"{lk}.unit")
-        form.put(f"{p}.result_text", result_text, f"{lk}.text")
+        form.put(f"{p}.result_text", text, f"{rk}.text")
         form.put(f"{p}.normal_low", None if low is None else str(low), f"{lk}.low")
         form.put(f"{p}.normal_high", None if high is None else str(high), f"{lk}.high")
-        form.bind(p, f"{lk}.value" if lab.unit else f"{lk}.text")
+        form.bind(p, f"{rk}.value" if lab.unit else f"{rk}.text")
         index += 1
     return index
+
+
+LAB_ROW_FIELDS = ("date", "value", "text")
+
+
+def _lab_label(field: str, lab: GuideLab, n: int) -> str:
+    """'Platelet count: result' for a lab's first result, 'Platelet count (2): result' after."""
+    return t(f"lab.{field}", name=lab.name) if n == 1 else t(f"lab.row.{field}", name=lab.name, n=n)
+
+
+def _remove_lab_row(lk: str, row: str | None) -> None:
+    """Drop one result of a lab; removing the first moves the next one up into its place."""
+    rows = w.items(f"{lk}.rows")
+    if row is not None:
+        w.remove_item(f"{lk}.rows", row)
+        return
+    if not rows:
+        return
+    following = rows[0]
+    for field in LAB_ROW_FIELDS:
+        w.set_answer(f"{lk}.{field}", w.answer(f"{_lab_row_key(lk, following)}.{field}"))
+    w.remove_item(f"{lk}.rows", following)
 
 
 def _unit(form: ReportInput, key: str, label: str, ucum: str | None = None) -> str | None:
@@ -706,7 +844,7 @@ def _death(form: ReportInput, conf: Settings) -> None:
 
 
 def _lemtrada(form: ReportInput, conf: Settings) -> None:
-    st.header(t("section.lemtrada"))
+    st.header(t("section.lemtrada"), anchor=section_anchor("lemtrada"))
     st.caption(t("lemtrada.hint"))
     drug_id = _stable_id("lemtrada.id")
     for name, value in suspect_drug(drug_id, conf.sender_country).items():
@@ -780,7 +918,7 @@ def _lemtrada(form: ReportInput, conf: Settings) -> None:
 
 
 def _other_drugs(form: ReportInput) -> int:
-    st.header(t("section.other_drugs"))
+    st.header(t("section.other_drugs"), anchor=section_anchor("other_drugs"))
     st.caption(t("drugs.hint"))
     first = int(st.session_state.get("_drug_index", 1))
     count = w.repeating(
@@ -837,7 +975,7 @@ def _other_drug(form: ReportInput, n: int, did: str, p: str) -> None:
 
 
 def _tests(form: ReportInput) -> None:
-    st.header(t("section.tests"))
+    st.header(t("section.tests"), anchor=section_anchor("tests"))
     st.caption(t("tests.hint"))
     first = int(st.session_state.get("_test_index", 0))
     w.repeating(
@@ -874,7 +1012,7 @@ def _test(form: ReportInput, n: int, tid: str, p: str) -> None:
 
 
 def _narrative(form: ReportInput, notes: list[str]) -> None:
-    st.header(t("section.narrative"))
+    st.header(t("section.narrative"), anchor=section_anchor("narrative"))
     st.caption(t("narrative.hint"))
     narrative = w.text(
         form,
@@ -904,7 +1042,7 @@ def _narrative(form: ReportInput, notes: list[str]) -> None:
 
 
 def _review(form: ReportInput, cat: Catalogue, conf: Settings) -> None:
-    st.header(t("section.review"))
+    st.header(t("section.review"), anchor=section_anchor("review"))
     st.caption(t("review.hint"))
     st.markdown(_summary(form.data, cat))
     c1, c2 = st.columns(2)
@@ -915,7 +1053,7 @@ def _review(form: ReportInput, cat: Catalogue, conf: Settings) -> None:
     if checking or submitting:
         _check_and_submit(form, conf, submit=submitting)
     # After a failed check the page is down here: the problems again, each linked to its input.
-    with st.container(key="problems_at_submit"):
+    with st.container(key=PROBLEMS_AT_SUBMIT):
         _error_summary(warnings_too=False)
 
 
@@ -976,6 +1114,8 @@ def _check_and_submit(form: ReportInput, conf: Settings, *, submit: bool) -> Non
         _remember_findings(form, result.findings)
         if result.ok:
             st.toast(t("review.ok"))
+        else:
+            a11y.request_focus(a11y.problems_selector(PROBLEMS_AT_SUBMIT))
         st.rerun()
     built: dict[str, Any] = {}
 
@@ -988,6 +1128,7 @@ def _check_and_submit(form: ReportInput, conf: Settings, *, submit: bool) -> Non
         saved = _open_store().submit(make, now=now)
     except SubmissionRefused as refused:
         _remember_findings(form, refused.findings)
+        a11y.request_focus(a11y.problems_selector(PROBLEMS_AT_SUBMIT))
         st.rerun()
     except DatabaseUnavailable as error:
         st.error(t("done.save_failed", reason=str(error)))
@@ -1010,6 +1151,7 @@ def _check_and_submit(form: ReportInput, conf: Settings, *, submit: bool) -> Non
     }
     w.clear_answers()
     st.session_state.pop(FINDINGS, None)
+    a11y.request_focus(a11y.heading_selector(CONFIRMATION))
     st.rerun()
 
 
@@ -1049,8 +1191,8 @@ def _receipt_file(
 def _confirmation(done: dict[str, Any]) -> None:
     case_id = done["case_id"]
     conf = settings()
-    st.success(f"**{t('done.title', case_id=case_id)}**")
-    st.write(t("done.body", case_id=case_id))
+    st.header(t("done.title", case_id=case_id), anchor=CONFIRMATION)
+    st.success(t("done.body", case_id=case_id))
     c0, c1, c2, c3 = st.columns(4)
     with c0:
         report = done["report"]

@@ -44,6 +44,10 @@ ENGLISH: dict[str, str] = {
     "section.tests": "6. Other tests and results",
     "section.narrative": "7. Narrative",
     "section.review": "8. Review and submit",
+    "progress.title": "Sections of the report",
+    "progress.line": "{section} ({status})",
+    "progress.complete": "complete",
+    "progress.problems": "{count} to fix",
     # reporter
     "reporter.hint": "Your details, so the safety team can contact you for follow-up.",
     "reporter.qualification": "Your profession",
@@ -151,6 +155,11 @@ ENGLISH: dict[str, str] = {
     "lab.low": "{name}: normal low",
     "lab.high": "{name}: normal high",
     "lab.text": "{name}: result as text",
+    "lab.row.date": "{name} ({n}): date",
+    "lab.row.value": "{name} ({n}): result",
+    "lab.row.text": "{name} ({n}): result as text",
+    "lab.add": "Add another result: {name}",
+    "lab.remove": "Remove {name} result {n}",
     "unit.ucum": "Sent as UCUM {code}",
     # LEMTRADA
     "lemtrada.hint": (

@@ -24,6 +24,7 @@ from pv.clinical import without_elements
 from pv.dates import from_user_text
 from pv.form import FieldMeta, ReportInput, field_meta
 from pv.validation import FieldProblem, check_date, check_number
+from ui.a11y import anchor_id, messages_key
 from ui.strings import t
 
 ANSWERS = "answers"  # input key -> value: the form as typed
@@ -109,11 +110,6 @@ def element_help(text: str, element: str) -> str:
     return f"{text} · E2B(R3) {element}" if expert() else text
 
 
-def anchor_id(key: str) -> str:
-    """The page anchor of an input, for links from the problem lists."""
-    return "field-" + re.sub(r"[^A-Za-z0-9_-]", "-", key)
-
-
 def messages(key: str) -> list[str]:
     """What is wrong with this input: its findings from the last check, then its field checks."""
     found: list[str] = st.session_state.get(ERRORS, {}).get(key, [])
@@ -128,9 +124,20 @@ def _anchor(key: str) -> None:
 
 
 def show_errors(key: str) -> None:
-    """The findings for this input, right under it."""
-    for message in messages(key):
-        st.markdown(f":red[⚠ {plain(shown(message))}]")
+    """The findings for this input, right under it (in a container the input's
+    aria-describedby names: ui.a11y)."""
+    found = messages(key)
+    if not found:
+        return
+    with st.container(key=messages_key(key)):
+        for message in found:
+            st.markdown(f":red[⚠ {plain(shown(message))}]")
+
+
+def invalid_keys() -> list[str]:
+    """The inputs that have messages: their findings from the last check or field checks."""
+    keys = [*st.session_state.get(ERRORS, {}), *st.session_state.get(CHECKS, {})]
+    return [key for key in dict.fromkeys(keys) if messages(key)]
 
 
 def _field_checked(key: str, problems: list[FieldProblem]) -> None:

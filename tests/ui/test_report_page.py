@@ -7,6 +7,7 @@ import copy
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -217,7 +218,7 @@ def test_a_valid_two_reaction_report_is_saved_with_schema_valid_xml(
     result = report.tests[0].result
     assert result is not None and result.unit == "10*3/uL"  # shown as x10^3/µL, sent as UCUM
     assert [d.course for d in report.drugs[0].dosages] == [1, 2]
-    assert any(s.value.startswith(f"**Report {case_id} submitted") for s in app.success)
+    assert any(h.value == f"Report {case_id} submitted" for h in app.header)
     store = Store.open()
     try:
         detail = store.get_case(case_id)
@@ -244,6 +245,7 @@ STRUCTURED = (
     "expiry",
     "unit",
     "lmp",
+    "expiry",
 )
 
 
@@ -375,10 +377,12 @@ def test_the_first_submit_lists_every_problem_the_domain_validator_reports(
 
     monkeypatch.setattr(page, "check", spy)
     fill(app)
+    seen.clear()
     submit(app)
     assert not app.exception
-    # The domain's own verdict on the very answers the page checked, asked again here.
-    [answers] = seen
+    # The domain's own verdict on the very answers the page checked, asked again here (the
+    # submit's check comes first; the section list checks again as the page is redrawn).
+    answers = seen[0]
     result = check(answers, settings=Settings(), now=datetime.now(UTC).replace(microsecond=0))
     expected = {
         plain(without_elements(f.message)) for f in result.findings if f.severity == "error"
@@ -586,3 +590,127 @@ def test_a_batch_expiry_in_another_form_is_refused_at_its_field(app: AppTest) ->
     app.text_input(key=key("lemtrada.course.2.expiry")).input("03/2027").run()
     submit(app)
     assert "YYYY-MM" in " ".join(app.session_state["errors"].get("lemtrada.course.2.expiry", []))
+
+
+# ---------------------------------------------------------------- serial labs
+
+
+def _add_result(at: AppTest, name: str = "Platelet count") -> str:
+    """Press 'Add another result' of a guide lab; the new row's key prefix."""
+    [add] = [b for b in at.button if b.label == f"Add another result: {name}"]
+    add.click().run()
+    rid = reaction_ids(at)[0]
+    rows: list[str] = at.session_state["answers"][f"reactions.{rid}.lab.0.rows"]
+    return f"reactions.{rid}.lab.0.rows.{rows[-1]}"
+
+
+def test_an_itp_case_with_three_platelet_counts_sends_three_coded_results_in_date_order(
+    app: AppTest,
+) -> None:
+    fill_reporter_and_patient(app)
+    rid = reaction_ids(app)[0]
+    fill_itp(app, rid)  # the first count: 12 on 14/09/2026, normal range 150-400
+    second = _add_result(app)
+    third = _add_result(app)
+    labels = [x.label for x in app.number_input]
+    assert "Platelet count (2): result" in labels and "Platelet count (3): result" in labels
+    # Typed out of order: the report lists them by date.
+    app.text_input(key=key(f"{second}.date")).input("2026-11-02")
+    app.number_input(key=key(f"{second}.value")).set_value(95)
+    app.text_input(key=key(f"{third}.date")).input("2026-10")
+    app.number_input(key=key(f"{third}.value")).set_value(41)
+    app.run()
+    fill_lemtrada_and_narrative(app)
+    submit(app)
+    assert not app.exception
+    assert not app.session_state["errors"], app.session_state["errors"]
+    xml = app.session_state["submitted"]["xml"]
+    assert validate_bytes(xml) == []
+    icsr = read_bytes(xml).reports[0].report
+    assert icsr is not None
+    tests = icsr.tests
+    assert [t.date for t in tests] == ["2026-09-14", "2026-10", "2026-11-02"]
+    assert [t.test.code if t.test else None for t in tests] == [ITP_PLATELETS] * 3
+    assert [str(t.result.value) if t.result else None for t in tests] == ["12", "41", "95"]
+    assert [t.result.unit if t.result else None for t in tests] == ["10*3/uL"] * 3
+    assert [(t.normal_low, t.normal_high) for t in tests] == [(Decimal(150), Decimal(400))] * 3
+    assert {t.name for t in tests} == {"Platelet count"}
+
+
+def test_a_result_row_can_be_removed_and_the_first_gives_way_to_the_next(app: AppTest) -> None:
+    rid = reaction_ids(app)[0]
+    choose_category(app, rid, "delayed_autoimmune", "itp")
+    first = f"reactions.{rid}.lab.0"
+    app.number_input(key=key(f"{first}.value")).set_value(12).run()
+    second = _add_result(app)
+    app.number_input(key=key(f"{second}.value")).set_value(95).run()
+    third = _add_result(app)
+    app.number_input(key=key(f"{third}.value")).set_value(41).run()
+    [remove] = [b for b in app.button if b.label == "Remove Platelet count result 2"]
+    remove.click().run()
+    assert app.number_input(key=key(f"{first}.value")).value == 12
+    assert app.number_input(key=key(f"{third}.value")).value == 41
+    [remove] = [b for b in app.button if b.label == "Remove Platelet count result 1"]
+    remove.click().run()
+    assert app.number_input(key=key(f"{first}.value")).value == 41
+    assert app.session_state["answers"][f"{first}.rows"] == []
+    assert not [b for b in app.button if b.label.startswith("Remove Platelet count")]
+
+
+# ---------------------------------------------------------------- orientation
+
+SECTION_LINE = re.compile(
+    r"^- \[(?:\*\*)?(.+?) \\\((complete|(\d+) to fix)\\\)(?:\*\*)?\]\(#([\w-]+)\)$"
+)
+
+
+def _progress(at: AppTest) -> dict[str, tuple[int, str]]:
+    """The section list at the top: title -> (errors, link target)."""
+    [block] = [m for m in at.markdown if m.value.startswith("**Sections of the report**")]
+    found = {}
+    for line in block.value.splitlines()[2:]:
+        match = SECTION_LINE.match(line)
+        assert match, line
+        title = match[1].replace("\\", "")
+        found[title] = (int(match[3] or 0), match[4])
+    return found
+
+
+def test_the_section_list_counts_the_domain_errors_of_each_section_and_links_it(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ui.report_page as page
+    from pv.submission import check
+
+    seen: list[dict[str, Any]] = []
+
+    def spy(answers: dict[str, Any], **kwargs: Any) -> Any:
+        seen.append(copy.deepcopy(answers))
+        return check(answers, **kwargs)
+
+    monkeypatch.setattr(page, "check", spy)
+    app.run()
+    progress = _progress(app)
+    titles = list(progress)
+    assert (titles[0], titles[-1]) == ("1. Reporter", "8. Review and submit")
+    anchors = {h.proto.anchor for h in app.header}
+    assert {target for _, target in progress.values()} <= anchors
+    # The counts add up to the errors the domain finds in the answers the page drew.
+    result = check(seen[-1], settings=Settings(), now=datetime.now(UTC).replace(microsecond=0))
+    errors = [f for f in result.findings if f.severity == "error"]
+    assert sum(n for n, _ in progress.values()) == len(errors) > 0
+    assert progress["1. Reporter"][0] > 0
+    assert progress["3. What happened"][0] > 0
+    assert progress["5. Other medicines"][0] == 0
+    # Filling the reporter's part completes its section; the reaction's part still has errors.
+    fill_reporter_and_patient(app)
+    progress = _progress(app)
+    assert progress["1. Reporter"][0] == 0
+    assert progress["3. What happened"][0] > 0
+
+
+def test_a_complete_form_shows_every_section_complete(app: AppTest) -> None:
+    fill_reporter_and_patient(app)
+    fill_itp(app, reaction_ids(app)[0])
+    fill_lemtrada_and_narrative(app)
+    assert {n for n, _ in _progress(app).values()} == {0}
