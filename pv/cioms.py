@@ -38,7 +38,6 @@ FOOTER_SIZE = 7.0
 PAD = 1.0  # millimetres between a box's frame and its text
 FOOTER_SPACE = 6.0  # millimetres above the bottom margin kept for "Page N of M"
 CHECKED, UNCHECKED = "[X]", "[ ]"
-UNKNOWN_PAGE = 0  # first pass: the continuation pages are not numbered yet
 
 _DosageWords = Callable[[Dosage], str]
 _ReactionAnswer = Callable[[Report, Reaction], str]
@@ -88,21 +87,17 @@ def cioms_pdf(
     settings = settings if settings is not None else load_settings()
     boxes = _boxes(report, case_id=case_id, version=version, follow_up=follow_up, s=settings)
     title = f"CIOMS I form, case {one_line(case_id)}, version {version}"
-    # Two passes: the first finds the page each continued box starts on, the second says so.
-    first = _Layout(title, starts={}, pages=UNKNOWN_PAGE)
-    first.draw(boxes)
-    final = _Layout(title, starts=first.found, pages=first.doc.page)
-    final.draw(boxes)
-    return final.doc.to_bytes()
+    layout = _Layout(_Form(title))
+    layout.draw(boxes)
+    return layout.doc.to_bytes()
 
 
 class _Form(PdfDocument):
-    """The form's pages: on each a "Page N of M" line, on continuation pages the case again."""
+    """The form's pages, the case named again at the top of each continuation page."""
 
-    def __init__(self, title: str, pages: int) -> None:
+    def __init__(self, title: str) -> None:
         super().__init__(language="en")
         self.form_title = title
-        self.total_pages = pages
         self.set_title(title)
         self.set_auto_page_break(True, self.b_margin + FOOTER_SPACE)
 
@@ -113,27 +108,28 @@ class _Form(PdfDocument):
             self.gap(2)
             self.text_shaping = shaping
 
-    def footer(self) -> None:
-        shaping, trigger = self.text_shaping, self.page_break_trigger
-        self.page_break_trigger = self.h - self.t_margin  # the footer sits in the reserved strip
-        self.set_xy(self.l_margin, self.h - self.b_margin - self.line_height(FOOTER_SIZE))
-        total = f" of {self.total_pages}" if self.total_pages else ""
-        self.text_block(f"{self.form_title}. Page {self.page}{total}", size=FOOTER_SIZE)
-        self.page_break_trigger = trigger
-        self.text_shaping = shaping
+    def on_page(
+        self, page: int, x: float, y: float, text: str, *, size: float, bold: bool = False
+    ) -> None:
+        """One line of text added to an earlier page at (x, y), e.g. once the page count is
+        known; drawing then goes on where it was."""
+        last, position, trigger = self.page, (self.x, self.y), self.page_break_trigger
+        self.page = page
+        self.current_font_is_set_on_page = False  # the page's stream ended in another font
+        self.page_break_trigger = self.h  # the line may sit in the footer's strip
+        self.set_xy(x, y)
+        self.text_block(text, width=self.w - self.r_margin - x, size=size, bold=bold, max_lines=1)
+        self.page, self.page_break_trigger = last, trigger
+        self.current_font_is_set_on_page = False
+        self.set_xy(*position)
 
 
 @dataclass
 class _Layout:
-    title: str
-    starts: dict[str, int]  # box key -> page its continuation starts on (from the first pass)
-    pages: int
-    doc: _Form = field(init=False)
-    found: dict[str, int] = field(default_factory=dict)
+    doc: _Form
+    found: dict[str, int] = field(default_factory=dict)  # box key -> page it continues on
     overflow: list[Box] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self.doc = _Form(self.title, self.pages)
+    notes: list[tuple[str, float, float]] = field(default_factory=list)  # box key, x, y
 
     def draw(self, boxes: dict[str, Box]) -> None:
         doc = self.doc
@@ -158,6 +154,14 @@ class _Layout:
         self.row([(boxes["24a"], width * 0.6), (boxes["24b"], width * 0.4)])
         self.row([(boxes[k], width * share) for k, share in _ROW_REPORT])
         self.continuations()
+        for key, x, y in self.notes:
+            note = f"(complete text continued on page {self.found[key]})"
+            doc.on_page(1, x, y, note, size=VALUE_SIZE, bold=True)
+        pages = doc.page
+        for page in range(1, pages + 1):
+            y = doc.h - doc.b_margin - doc.line_height(FOOTER_SIZE)
+            footer = f"{doc.form_title}. Page {page} of {pages}"
+            doc.on_page(page, doc.l_margin, y, footer, size=FOOTER_SIZE)
 
     def section(self, title: str) -> None:
         doc = self.doc
@@ -195,10 +199,9 @@ class _Layout:
             return
         left = doc.x
         doc.text_block(box.text, width=width, size=VALUE_SIZE, max_lines=max(1, box.lines - 1))
-        page = self.starts.get(box.key, UNKNOWN_PAGE)
-        doc.set_x(left)
-        note = f"(complete text continued on page {page or '?'})"
-        doc.text_block(note, width=width, size=VALUE_SIZE, bold=True, max_lines=1)
+        # The line saying where the rest is, written once the continuation pages are laid out.
+        self.notes.append((box.key, left, doc.y))
+        doc.gap(doc.line_height(VALUE_SIZE))
         self.overflow.append(box)
 
     def continuations(self) -> None:
