@@ -99,6 +99,8 @@ class _Form(PdfDocument):
         super().__init__(language="en")
         self.form_title = title
         self.set_title(title)
+        # The body stops FOOTER_SPACE above the bottom margin; the footer line sits there.
+        self.footer_y = self.h - self.b_margin - self.line_height(FOOTER_SIZE)
         self.set_auto_page_break(True, self.b_margin + FOOTER_SPACE)
 
     def header(self) -> None:
@@ -159,7 +161,7 @@ class _Layout:
             doc.on_page(1, x, y, note, size=VALUE_SIZE, bold=True)
         pages = doc.page
         for page in range(1, pages + 1):
-            y = doc.h - doc.b_margin - doc.line_height(FOOTER_SIZE)
+            y = doc.footer_y
             footer = f"{doc.form_title}. Page {page} of {pages}"
             doc.on_page(page, doc.l_margin, y, footer, size=FOOTER_SIZE)
 
@@ -446,14 +448,16 @@ def _describe(report: Report) -> str:
     if report.tests:
         paragraphs.append("Relevant tests / lab data:")
         paragraphs.extend(_test(test) for test in report.tests)
-    paragraphs.append(f"Narrative: {report.narrative.narrative}")
+    # Headings on lines of their own: each paragraph of the text below takes its own direction
+    # (an Arabic narrative runs right to left, from the box's right edge).
+    paragraphs.extend(["Narrative:", report.narrative.narrative])
     diagnoses = [_term(term) for term in report.narrative.sender_diagnoses]
     if diagnoses:
         paragraphs.append(f"Sender's diagnosis: {', '.join(diagnoses)}.")
     if report.narrative.reporter_comments:
-        paragraphs.append(f"Reporter's comments: {report.narrative.reporter_comments}")
+        paragraphs.extend(["Reporter's comments:", report.narrative.reporter_comments])
     if report.narrative.sender_comments:
-        paragraphs.append(f"Sender's comments: {report.narrative.sender_comments}")
+        paragraphs.extend(["Sender's comments:", report.narrative.sender_comments])
     return "\n".join(paragraphs)
 
 
