@@ -101,6 +101,11 @@ def _without_page_furniture(text: str) -> str:
     return " ".join(re.sub(furniture, " ", text).split())
 
 
+def _pages(text: str) -> list[str]:
+    """The text of each page, cut at the pages' footers."""
+    return re.split(r"CIOMS I form, case \S+, version \d+\. Page \d+ of \d+", text)[:-1]
+
+
 @pytest.mark.parametrize("name", case_names())
 def test_each_golden_case_fills_the_form(name: str, tmp_path: Path) -> None:
     report = _report(name)
@@ -199,6 +204,14 @@ def test_every_box_too_long_still_leaves_every_box_on_page_one(tmp_path: Path) -
         assert label in first, label
     assert first.count("(complete text continued on page") >= 8
     assert "HISTORY-END" in text
+    # Each "continued on page N" names a page where a continued box starts, and each such page
+    # is named.
+    pages = _pages(text)
+    assert len(pages) == page_count(pdf, tmp_path) > 2
+    named = {int(n) for n in re.findall(r"complete text continued on page (\d+)", first)}
+    starting = {n for n, page in enumerate(pages, 1) if "(continued from page 1)" in page}
+    assert named == starting
+    assert 1 not in starting
     assert "Course 20: 2024-03-10 to 2024-03-14" in text
     _first_page_on_paper(pdf, tmp_path)
 
