@@ -39,6 +39,44 @@ PAD = 1.0  # millimetres between a box's frame and its text
 FOOTER_SPACE = 6.0  # millimetres above the bottom margin kept for "Page N of M"
 CHECKED, UNCHECKED = "[X]", "[ ]"
 
+# The form's boxes: each label as the CIOMS I form prints it, and the lines of text the box has
+# on page 1 (its text in full goes on a continuation page when that is not enough).
+BOXES: dict[str, tuple[str, int]] = {
+    "top": ("", 2),
+    "1": ("1. PATIENT INITIALS", 2),
+    "1a": ("1a. COUNTRY", 2),
+    "2": ("2. DATE OF BIRTH", 2),
+    "2a": ("2a. AGE", 2),
+    "3": ("3. SEX", 2),
+    "4-6": ("4-6. REACTION ONSET", 2),
+    "7+13": ("7 + 13. DESCRIBE REACTION(S) (including relevant tests / lab data)", 17),
+    "8-12": ("8-12. CHECK ALL APPROPRIATE TO ADVERSE REACTION", 12),
+    "14": ("14. SUSPECT DRUG(S) (include generic name)", 3),
+    "15": ("15. DAILY DOSE(S)", 3),
+    "16": ("16. ROUTE(S) OF ADMINISTRATION", 2),
+    "17": ("17. INDICATION(S) FOR USE", 2),
+    "18": ("18. THERAPY DATES (from / to)", 3),
+    "19": ("19. THERAPY DURATION", 3),
+    "20": ("20. DID REACTION ABATE AFTER STOPPING DRUG?", 3),
+    "21": ("21. DID REACTION REAPPEAR AFTER REINTRODUCTION?", 3),
+    "22": (
+        "22. CONCOMITANT DRUG(S) AND DATES OF ADMINISTRATION (exclude those used to treat "
+        "reaction)",
+        3,
+    ),
+    "23": (
+        "23. OTHER RELEVANT HISTORY (e.g. diagnostics, allergies, pregnancy with last month of "
+        "period, etc.)",
+        4,
+    ),
+    "24a": ("24a. NAME AND ADDRESS OF MANUFACTURER", 3),
+    "24b": ("24b. MFR CONTROL NO.", 3),
+    "24c": ("24c. DATE RECEIVED BY MANUFACTURER", 2),
+    "24d": ("24d. REPORT SOURCE", 5),
+    "date": ("DATE OF THIS REPORT", 2),
+    "25a": ("25a. REPORT TYPE", 3),
+}
+
 _DosageWords = Callable[[Dosage], str]
 _ReactionAnswer = Callable[[Report, Reaction], str]
 
@@ -279,65 +317,37 @@ def _boxes(
 ) -> dict[str, Box]:
     patient = report.patient
     kind = "Follow-up" if follow_up else "Initial"
-    top = (
-        f"Case {one_line(case_id)} \u00b7 {kind} report, version {version} \u00b7 "
-        f"Suspect product {lemtrada.PRODUCT} ({lemtrada.SUBSTANCE})"
-    )
-    boxes = [
-        Box("top", "", top),
-        Box("1", "1. PATIENT INITIALS", _initials(report)),
-        Box("1a", "1a. COUNTRY", _country(report)),
-        Box("2", "2. DATE OF BIRTH", _date(patient.birth_date)),
-        Box("2a", "2a. AGE", _age(report)),
-        Box("3", "3. SEX", _sex(report)),
-        Box("4-6", "4-6. REACTION ONSET", _onsets(report)),
-        Box(
-            "7+13",
-            "7 + 13. DESCRIBE REACTION(S) (including relevant tests / lab data)",
-            _describe(report),
-            lines=17,
+    texts = {
+        "top": (
+            f"Case {one_line(case_id)} \u00b7 {kind} report, version {version} \u00b7 "
+            f"Suspect product {lemtrada.PRODUCT} ({lemtrada.SUBSTANCE})"
         ),
-        Box("8-12", "8-12. CHECK ALL APPROPRIATE TO ADVERSE REACTION", _serious(report), 12),
-        Box("14", "14. SUSPECT DRUG(S) (include generic name)", _suspects(report), 3),
-        Box("15", "15. DAILY DOSE(S)", _per_dosage(report, _dose), 3),
-        Box("16", "16. ROUTE(S) OF ADMINISTRATION", _routes(report), 2),
-        Box("17", "17. INDICATION(S) FOR USE", _indications(report), 2),
-        Box("18", "18. THERAPY DATES (from / to)", _per_dosage(report, _period), 3),
-        Box("19", "19. THERAPY DURATION", _durations(report), 3),
-        Box(
-            "20",
-            "20. DID REACTION ABATE AFTER STOPPING DRUG?",
-            _per_reaction(report, _dechallenge),
-            3,
-        ),
-        Box(
-            "21",
-            "21. DID REACTION REAPPEAR AFTER REINTRODUCTION?",
-            _per_reaction(report, _rechallenge),
-            3,
-        ),
-        Box(
-            "22",
-            "22. CONCOMITANT DRUG(S) AND DATES OF ADMINISTRATION (exclude those used to "
-            "treat reaction)",
-            _concomitants(report),
-            3,
-        ),
-        Box(
-            "23",
-            "23. OTHER RELEVANT HISTORY (e.g. diagnostics, allergies, pregnancy with last "
-            "month of period, etc.)",
-            _history(report),
-            4,
-        ),
-        Box("24a", "24a. NAME AND ADDRESS OF MANUFACTURER", _manufacturer(report, s), 3),
-        Box("24b", "24b. MFR CONTROL NO.", _control_numbers(report, case_id), 3),
-        Box("24c", "24c. DATE RECEIVED BY MANUFACTURER", _date(report.case.first_received), 2),
-        Box("24d", "24d. REPORT SOURCE", _source(report), 5),
-        Box("date", "DATE OF THIS REPORT", _date(report.case.most_recent), 2),
-        Box("25a", "25a. REPORT TYPE", _report_type(follow_up, version), 3),
-    ]
-    return {box.key: box for box in boxes}
+        "1": _initials(report),
+        "1a": _country(report),
+        "2": _date(patient.birth_date),
+        "2a": _age(report),
+        "3": _sex(report),
+        "4-6": _onsets(report),
+        "7+13": _describe(report),
+        "8-12": _serious(report),
+        "14": _suspects(report),
+        "15": _per_dosage(report, _dose),
+        "16": _routes(report),
+        "17": _indications(report),
+        "18": _per_dosage(report, _period),
+        "19": _durations(report),
+        "20": _per_reaction(report, _dechallenge),
+        "21": _per_reaction(report, _rechallenge),
+        "22": _concomitants(report),
+        "23": _history(report),
+        "24a": _manufacturer(report, s),
+        "24b": _control_numbers(report, case_id),
+        "24c": _date(report.case.first_received),
+        "24d": _source(report),
+        "date": _date(report.case.most_recent),
+        "25a": _report_type(follow_up, version),
+    }
+    return {key: Box(key, BOXES[key][0], text, BOXES[key][1]) for key, text in texts.items()}
 
 
 def _text(value: str | Null | None, missing: str = "not given") -> str:
@@ -733,4 +743,4 @@ def _report_type(follow_up: bool, version: int) -> str:
     )
 
 
-__all__ = ["Box", "cioms_pdf"]
+__all__ = ["BOXES", "CHECKED", "UNCHECKED", "Box", "cioms_pdf"]
