@@ -129,6 +129,9 @@ def test_each_golden_case_fills_the_form(name: str, tmp_path: Path) -> None:
     for drug in report.drugs:
         if drug.role is DrugRole.CONCOMITANT:
             assert drug.product_name in text
+    for dosage in report.suspect_drugs[0].dosages:  # box 18, therapy dates
+        assert f"{dosage.start} to {dosage.end}" in text
+        assert isinstance(dosage.route, str) and dosage.route in text  # box 16
     # Nothing of the narrative is lost: its last words are on the form.
     assert " ".join(report.narrative.narrative.split()[-8:]) in text
     assert ELEMENT_NUMBER.search(text) is None
@@ -223,11 +226,14 @@ def test_an_arabic_narrative_and_names_read_in_logical_order(tmp_path: Path) -> 
     )
     report.primary_sources[0].given_name = "عبدالله"
     report.primary_sources[0].family_name = "الغامدي"
+    report.patient.initials = "ع غ"
     data = _form(report)
     text = one_line_text(data, tmp_path)
     assert f"{ARABIC} بعد الدورة الثانية" in text
     assert "Platelets 12 on 2026-05-03; course 2 of LEMTRADA." in text
     assert "عبدالله الغامدي" in text
+    # Arabic initials in box 1, in logical order (poppler drops the narrow gap between them).
+    assert "عغ" in _page_one(text).replace(" ", "")
     # The Arabic paragraph runs right to left: its first word is right of its second.
     found = {w.text: w for w in words(data, tmp_path)}
     first, second = found[ARABIC.split()[0]], found[ARABIC.split()[1]]
