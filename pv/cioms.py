@@ -49,7 +49,7 @@ BOXES: dict[str, tuple[str, int]] = {
     "2a": ("2a. AGE", 2),
     "3": ("3. SEX", 2),
     "4-6": ("4-6. REACTION ONSET", 2),
-    "7+13": ("7 + 13. DESCRIBE REACTION(S) (including relevant tests / lab data)", 17),
+    "7+13": ("7 + 13. DESCRIBE REACTION(S) (including relevant tests / lab data)", 14),
     "8-12": ("8-12. CHECK ALL APPROPRIATE TO ADVERSE REACTION", 12),
     "14": ("14. SUSPECT DRUG(S) (include generic name)", 3),
     "15": ("15. DAILY DOSE(S)", 3),
@@ -149,19 +149,41 @@ class _Form(PdfDocument):
             self.text_shaping = shaping
 
     def on_page(
-        self, page: int, x: float, y: float, text: str, *, size: float, bold: bool = False
+        self,
+        page: int,
+        x: float,
+        y: float,
+        text: str,
+        *,
+        width: float = 0,
+        size: float,
+        bold: bool = False,
+        max_lines: int = 1,
     ) -> None:
-        """One line of text added to an earlier page at (x, y), e.g. once the page count is
-        known; drawing then goes on where it was."""
+        """Text added to an earlier page at (x, y), e.g. once the page count is known; drawing
+        then goes on where it was."""
         last, position, trigger = self.page, (self.x, self.y), self.page_break_trigger
         self.page = page
         self.current_font_is_set_on_page = False  # the page's stream ended in another font
         self.page_break_trigger = self.h  # the line may sit in the footer's strip
         self.set_xy(x, y)
-        self.text_block(text, width=self.w - self.r_margin - x, size=size, bold=bold, max_lines=1)
+        self.text_block(text, width=width, size=size, bold=bold, max_lines=max_lines)
         self.page, self.page_break_trigger = last, trigger
         self.current_font_is_set_on_page = False
         self.set_xy(*position)
+
+
+NOTE = "(continued on page {page})"
+
+
+@dataclass(frozen=True)
+class _Note:
+    """Where page 1 keeps room to say on which page a cut box continues."""
+
+    key: str
+    x: float
+    y: float
+    width: float
 
 
 @dataclass
@@ -169,7 +191,7 @@ class _Layout:
     doc: _Form
     found: dict[str, int] = field(default_factory=dict)  # box key -> page it continues on
     overflow: list[Box] = field(default_factory=list)
-    notes: list[tuple[str, float, float]] = field(default_factory=list)  # box key, x, y
+    notes: list[_Note] = field(default_factory=list)
 
     def draw(self, boxes: dict[str, Box]) -> None:
         doc = self.doc
@@ -194,9 +216,11 @@ class _Layout:
         self.row([(boxes["24a"], width * 0.6), (boxes["24b"], width * 0.4)])
         self.row([(boxes[k], width * share) for k, share in _ROW_REPORT])
         self.continuations()
-        for key, x, y in self.notes:
-            note = f"(complete text continued on page {self.found[key]})"
-            doc.on_page(1, x, y, note, size=VALUE_SIZE, bold=True)
+        for note in self.notes:
+            text = NOTE.format(page=self.found[note.key])
+            doc.on_page(
+                1, note.x, note.y, text, width=note.width, size=VALUE_SIZE, bold=True, max_lines=2
+            )
         pages = doc.page
         for page in range(1, pages + 1):
             y = doc.footer_y
@@ -238,10 +262,14 @@ class _Layout:
             doc.text_block(box.text, width=width, size=VALUE_SIZE, max_lines=box.lines)
             return
         left = doc.x
-        doc.text_block(box.text, width=width, size=VALUE_SIZE, max_lines=max(1, box.lines - 1))
-        # The line saying where the rest is, written once the continuation pages are laid out.
-        self.notes.append((box.key, left, doc.y))
-        doc.gap(doc.line_height(VALUE_SIZE))
+        # Room for the note saying where the rest is (one line, or two in a narrow box),
+        # written once the continuation pages are laid out.
+        widest = NOTE.format(page=999)
+        note_lines = 1 if _fits(doc, widest, width, VALUE_SIZE, 1, bold=True) else 2
+        shown = max(1, box.lines - note_lines)
+        doc.text_block(box.text, width=width, size=VALUE_SIZE, max_lines=shown)
+        self.notes.append(_Note(box.key, left, doc.y, width))
+        doc.gap(note_lines * doc.line_height(VALUE_SIZE))
         self.overflow.append(box)
 
     def continuations(self) -> None:
@@ -261,7 +289,9 @@ _ROW_PATIENT = [("1", 0.14), ("1a", 0.12), ("2", 0.16), ("2a", 0.16), ("3", 0.12
 _ROW_REPORT = [("24c", 0.2), ("24d", 0.4), ("date", 0.2), ("25a", 0.2)]
 
 
-def _fits(doc: PdfDocument, text: str, width: float, size: float, lines: int) -> bool:
+def _fits(
+    doc: PdfDocument, text: str, width: float, size: float, lines: int, *, bold: bool = False
+) -> bool:
     """Whether the text takes at most `lines` lines of this width; only a page's worth of text
     is ever measured."""
     paragraphs = [p.strip() for p in doc.normalize_text(text).split("\n")]
@@ -270,7 +300,7 @@ def _fits(doc: PdfDocument, text: str, width: float, size: float, lines: int) ->
     if len(paragraphs) > lines or sum(len(p) for p in paragraphs) > most:
         return False
     used = 0
-    with doc.style(size=size):
+    with doc.style(size=size, bold=bold):
         for paragraph in paragraphs:
             doc.set_text_shaping(True, direction=direction_of(paragraph, doc.direction))
             wrapped = doc.multi_cell(

@@ -4,12 +4,14 @@ complete, on further pages; Arabic reads right to left; hostile text stays on th
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from e2b.codelists import DrugRole
+from pv import cioms
 from pv.catalogue import load_catalogue
 from pv.cioms import CHECKED, UNCHECKED, cioms_pdf
 from pv.config import Settings
@@ -172,7 +174,7 @@ def test_a_huge_narrative_continues_complete_on_further_pages(tmp_path: Path) ->
     pages = page_count(data, tmp_path)
     assert pages >= 4
     text = one_line_text(data, tmp_path)
-    assert "(complete text continued on page 2)" in _page_one(text)
+    assert "(continued on page 2)" in _page_one(text)
     assert "25a. REPORT TYPE" in _page_one(text)  # page 1 still holds every box
     assert "DESCRIBE REACTION(S) (continued from page 1)" in text
     assert f"Page {pages} of {pages}" in text
@@ -205,13 +207,13 @@ def test_every_box_too_long_still_leaves_every_box_on_page_one(tmp_path: Path) -
     first = _page_one(text)
     for label in BOX_LABELS:
         assert label in first, label
-    assert first.count("(complete text continued on page") >= 8
+    assert first.count("(continued on page") >= 8
     assert "HISTORY-END" in text
     # Each "continued on page N" names a page where a continued box starts, and each such page
     # is named.
     pages = _pages(text)
     assert len(pages) == page_count(pdf, tmp_path) > 2
-    named = {int(n) for n in re.findall(r"complete text continued on page (\d+)", first)}
+    named = {int(n) for n in re.findall(r"\(continued on page (\d+)\)", first)}
     starting = {n for n, page in enumerate(pages, 1) if "(continued from page 1)" in page}
     assert named == starting
     assert 1 not in starting
@@ -269,3 +271,33 @@ def test_hostile_text_neither_crashes_nor_leaves_the_page(tmp_path: Path) -> Non
 def test_an_unknown_language_is_refused() -> None:
     with pytest.raises(ValueError, match="language 'fr'"):
         _form(_report("itp_course2"), language="fr")
+
+
+def test_page_one_holds_every_box_at_its_fullest(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Every box's text too long for page 1 at once: page 1 still shows every box, cut with
+    where it continues, within the margins; each box's text ends on a continuation page."""
+    filled = cioms._boxes
+
+    def overflowing(report: Report, **kw: Any) -> dict[str, cioms.Box]:
+        boxes = filled(report, **kw)
+        return {
+            key: replace(box, text=f"Text of box {key} " * 150 + f"END-{key}")
+            if key != "top"
+            else box
+            for key, box in boxes.items()
+        }
+
+    monkeypatch.setattr(cioms, "_boxes", overflowing)
+    data = _form(_report("pml_death"))
+    text = one_line_text(data, tmp_path)
+    first = _page_one(text)
+    for label in BOX_LABELS:
+        assert label in first, label
+    assert first.count("(continued on page") == len(cioms.BOXES) - 1
+    rest = _without_page_furniture(text[len(first) :])
+    for key in cioms.BOXES:
+        if key != "top":
+            assert f"Text of box {key} END-{key}" in rest
+    _first_page_on_paper(data, tmp_path)
