@@ -254,6 +254,8 @@ def test_hostile_text_neither_crashes_nor_leaves_the_page(tmp_path: Path) -> Non
     )
     report.reactions[0].verbatim = "\u202etxt.exe\u202c" + "X" * 240
     report.patient.initials = "\u202eAB"
+    # Characters no shipped font has (CJK, an emoji) show as U+FFFD, not as nothing.
+    report.narrative.reporter_comments = "\u60a3\u8005 \U0001fa78 comment-end"
     report.sender.organisation = "Pharma\x07 \u202eCo" + "Z" * 90
     data = _form(report, case_id="SA-LEMTRADAPV-\x00\x1b[31m000\u202e123")
     text = pdf_text(data, tmp_path)
@@ -265,6 +267,7 @@ def test_hostile_text_neither_crashes_nor_leaves_the_page(tmp_path: Path) -> Non
         f"Page {page_count(data, tmp_path)} of {page_count(data, tmp_path)}"
     )
     assert " end " in flat  # the narrative's last word, after 300 blank lines
+    assert "\ufffd\ufffd \ufffd comment-end" in flat
     _first_page_on_paper(data, tmp_path)
 
 
