@@ -32,6 +32,7 @@ from pv.config import Settings
 from pv.db import DatabaseUnavailable
 from pv.email import build_eml, draft_email
 from pv.form import ReportInput
+from pv.language import ARABIC, is_arabic, text_language
 from pv.lemtrada import (
     MAX_COURSES,
     PREGNANCY_OUTCOMES,
@@ -376,7 +377,9 @@ def _reaction(
     if category is not None:
         _guide_hint(category)
     _term(form, conf, k, p, category)
-    w.text(form, f"{k}.verbatim", f"{p}.verbatim", t("reaction.verbatim"))
+    verbatim = w.text(form, f"{k}.verbatim", f"{p}.verbatim", t("reaction.verbatim"))
+    # E.i.1.1b: the language the reporter actually typed the reaction in.
+    form.put(f"{p}.language", text_language(verbatim) if verbatim else None)
     c1, c2, c3 = st.columns(3)
     with c1:
         w.date(form, f"{k}.start", f"{p}.start", end_key=f"{k}.end")
@@ -884,11 +887,16 @@ def _narrative(form: ReportInput, notes: list[str]) -> None:
         max_chars=20000,
     )
     form.bind("narrative.narrative", "narrative.narrative")
+    summaries = []
+    if narrative and is_arabic(narrative):
+        # H.1 is required and holds what the reporter wrote (no translation is asked for);
+        # ICH's H.5.r carries the case summary in the reporter's own language, tagged.
+        summaries.append({"text": narrative, "language": ARABIC})
     if narrative:
         if notes:
             narrative += "\n\nDetails from the form:\n" + "\n".join(f"- {n}" for n in notes)
         form.put("narrative.narrative", narrative)
-    w.text(
+    comments = w.text(
         form,
         "narrative.comments",
         "narrative.reporter_comments",
@@ -896,6 +904,9 @@ def _narrative(form: ReportInput, notes: list[str]) -> None:
         area=True,
         max_chars=20000,
     )
+    if comments and is_arabic(comments):
+        summaries.append({"text": comments, "language": ARABIC})
+    form.put("narrative.summaries", summaries)
     form.bind("narrative", "narrative.narrative")
 
 
