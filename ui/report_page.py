@@ -47,7 +47,7 @@ from pv.model import Dechallenge, Seriousness
 from pv.store import Store
 from pv.submission import SubmissionRefused, build, check
 from pv.validation import check_date
-from ui import attachments, drafts
+from ui import attachments, choices, drafts
 from ui import widgets as w
 from ui.downloads import offer
 from ui.resources import catalogue, settings, store
@@ -242,7 +242,7 @@ def _patient(form: ReportInput, reactions: list[str]) -> None:
             "patient.sex",
             "patient.sex",
             list(Sex),
-            format_func=lambda s: s.label,
+            format_func=choices.code,
             horizontal=True,
         )
     with c3:
@@ -251,7 +251,7 @@ def _patient(form: ReportInput, reactions: list[str]) -> None:
             "patient.age_group",
             "patient.age_group",
             list(AgeGroup),
-            format_func=lambda g: g.label,
+            format_func=choices.code,
         )
     c1, c2, c3, c4 = st.columns(4)
     with c1:
@@ -359,7 +359,7 @@ def _reaction(
             None,
             list(groups),
             t("reaction.group"),
-            format_func=lambda g: groups[g],
+            format_func=lambda g: choices.name("group", g, groups[g]),
         )
     category: GuideCategory | None = None
     with c2:
@@ -371,7 +371,7 @@ def _reaction(
                 f"{p}.guide_category",
                 list(options),
                 t("reaction.category"),
-                format_func=lambda c: options[c].name,
+                format_func=lambda c: choices.name("category", c, options[c].name),
             )
             category = options.get(chosen) if chosen else None
     if category is not None:
@@ -387,7 +387,7 @@ def _reaction(
         w.date(form, f"{k}.end", f"{p}.end", start_key=f"{k}.start")
     with c3:
         outcome = w.select(
-            form, f"{k}.outcome", f"{p}.outcome", list(Outcome), format_func=lambda o: o.label
+            form, f"{k}.outcome", f"{p}.outcome", list(Outcome), format_func=choices.code
         )
     st.markdown(f"**{t('reaction.seriousness')}**")
     cols = st.columns(3)
@@ -522,7 +522,7 @@ def _infusion(form: ReportInput, k: str, i: int, assessment: str | None, notes: 
             f"{interval}.unit" if interval and since is not None else None,
             [TimeUnit("min"), TimeUnit("h"), TimeUnit("d")],
             t("reaction.time_since_unit"),
-            format_func=lambda u: u.label,
+            format_func=choices.code,
             default=TimeUnit("h"),
         )
     if course:
@@ -552,6 +552,7 @@ def _pregnancy(form: ReportInput, k: str, i: int, notes: list[str]) -> None:
             None,
             PREGNANCY_OUTCOMES,
             t("reaction.pregnancy_outcome"),
+            format_func=lambda o: choices.name("pregnancy", o, o),
         )
         when = w.date(
             form, f"{k}.pregnancy_outcome_date", None, t("reaction.pregnancy_outcome_date")
@@ -627,6 +628,7 @@ def _assessment(form: ReportInput, k: str, link: str | None) -> None:
             None,
             CAUSALITY,
             t("reaction.causality"),
+            format_func=lambda c: choices.name("causality", c, c),
             help_text=w.element_help(t("reaction.causality.help"), "G.k.9.i.2.r"),
         )
         if result and link:
@@ -642,7 +644,7 @@ def _assessment(form: ReportInput, k: str, link: str | None) -> None:
             f"{link}.recurrence" if link else None,
             list(Recurrence),
             t("reaction.recurrence"),
-            format_func=lambda r: r.label,
+            format_func=choices.code,
             help_text=w.element_help(t("reaction.recurrence.help"), "G.k.9.i.4"),
         )
 
@@ -762,14 +764,14 @@ def _lemtrada(form: ReportInput, conf: Settings) -> None:
         f"{LEMTRADA}.action_taken",
         list(ActionTaken),
         t("lemtrada.action"),
-        format_func=lambda a: a.label,
+        format_func=choices.code,
     )
     premeds = {p.key: p for p in PREMEDICATIONS}
     chosen = w.multiselect(
         "lemtrada.premedication",
         list(premeds),
         t("lemtrada.premedication"),
-        format_func=lambda key: premeds[key].label,
+        format_func=lambda key: choices.name("premedication", key, premeds[key].label),
     )
     for n, key in enumerate(chosen, start=1):
         form.put(f"drugs[{n}]", premeds[key].drug(_stable_id(f"premedication.{key}.id")))
@@ -807,7 +809,7 @@ def _other_drug(form: ReportInput, n: int, did: str, p: str) -> None:
             f"{p}.role",
             roles,
             t("drug.role"),
-            format_func=lambda r: r.label,
+            format_func=choices.code,
             default=DrugRole.CONCOMITANT,
         )
     c1, c2, c3, c4 = st.columns(4)
@@ -940,7 +942,7 @@ def _summary(data: dict[str, Any], cat: Catalogue) -> str:
     patient = data.get("patient") or {}
     facts = [str(patient["initials"])] if patient.get("initials") else []
     if patient.get("sex"):
-        facts.append(Sex(patient["sex"]).label)
+        facts.append(choices.code(Sex(patient["sex"])))
     if (patient.get("age") or {}).get("value"):
         facts.append(_age_text(patient["age"]["value"], patient["age"].get("unit")))
     if facts:
@@ -953,7 +955,7 @@ def _summary(data: dict[str, Any], cat: Catalogue) -> str:
         serious = any((reaction.get("seriousness") or {}).values())
         label = t("review.serious") if serious else t("review.non_serious")
         outcome = (
-            Outcome(reaction["outcome"]).label
+            choices.code(Outcome(reaction["outcome"]))
             if reaction.get("outcome")
             else t("review.no_outcome")
         )

@@ -24,6 +24,8 @@ from pv.clinical import without_elements
 from pv.dates import from_user_text
 from pv.form import FieldMeta, ReportInput, field_meta
 from pv.validation import FieldProblem, check_date, check_number
+from ui import field_labels
+from ui.messages import translated
 from ui.strings import t
 
 ANSWERS = "answers"  # input key -> value: the form as typed
@@ -34,6 +36,7 @@ WIDGET = "f:"  # prefix of widget keys in st.session_state
 
 T = TypeVar("T")
 
+_ELEMENTS = re.compile(r"\b[A-HN](?:\.(?:\d+[a-z]?|[a-z]))+\b")  # E.i.7, G.k.9.i.2.r, D.2.2a
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<$:])")
 
 
@@ -100,8 +103,16 @@ def expert() -> bool:
 
 
 def shown(message: str) -> str:
-    """A finding's message as this user reads it: element numbers only in expert view."""
-    return message if expert() else without_elements(message)
+    """A finding's message as this user reads it: in the page's language (ui.messages), with
+    element numbers only in expert view."""
+    bare = without_elements(message)
+    text = translated(bare)
+    if not expert():
+        return text
+    if text == bare:
+        return message
+    elements = sorted(set(_ELEMENTS.findall(message)), key=message.index)
+    return f"{text} ({', '.join(elements)})" if elements else text
 
 
 def element_help(text: str, element: str) -> str:
@@ -178,7 +189,7 @@ def _meta(path: str | None) -> FieldMeta | None:
 def _label(meta: FieldMeta | None, label: str | None) -> str:
     if meta is None:
         return label or ""
-    return meta.label(label)
+    return meta.label(label or field_labels.title(meta))
 
 
 def _help(meta: FieldMeta | None, help_text: str | None) -> str | None:
@@ -308,6 +319,7 @@ def select(
     _anchor(key)
     if st.session_state[name] is not None and st.session_state[name] not in options:
         st.session_state[name] = default  # an answer the options no longer offer
+    format_func = _named(options, format_func)
     if horizontal:
         st.radio(
             _label(meta, label),
@@ -335,6 +347,13 @@ def select(
     return value
 
 
+def _named(options: Sequence[T], format_func: Callable[[T], str]) -> Callable[[T], str]:
+    """The options' names as this run words them (in the page's language), so whoever formats
+    an option later, even outside the script run, shows the same name."""
+    names = {option: format_func(option) for option in options}
+    return lambda option: names[option] if option in names else format_func(option)
+
+
 def _plain_value(value: Any) -> Any:
     return getattr(value, "value", value)
 
@@ -352,7 +371,7 @@ def checkbox(
     meta = _meta(path)
     _anchor(key)
     st.checkbox(
-        label or (meta.label() if meta else ""),
+        label or (meta.label(field_labels.title(meta)) if meta else ""),
         key=_widget_key(key, default),
         help=_help(meta, help_text),
     )
@@ -374,6 +393,7 @@ def multiselect(
     """Several choices; the caller decides what they add to the report."""
     name = _widget_key(key, [])
     st.session_state[name] = [v for v in st.session_state[name] if v in options]
+    format_func = _named(options, format_func)
     st.multiselect(label, options, key=name, format_func=format_func, help=help_text)
     value: list[T] = list(_keep(key))
     show_errors(key)
