@@ -42,3 +42,46 @@ def test_t_formats_in_the_asked_language_and_defaults_to_english_outside_a_run()
     assert t("reaction.title", n=2) == "Reaction 2"
     assert t("reaction.title", "ar", n=2) == "التفاعل 2"
     assert t("reaction.title", "xx", n=2) == "Reaction 2"  # unknown language: English
+
+
+def test_every_field_title_is_a_model_field_and_arabic() -> None:
+    from pv.form import field_meta
+    from ui.field_labels import arabic_titles
+
+    for path, title in arabic_titles().items():
+        field_meta(path)  # KeyError for a path the report model lacks
+        assert any(is_arabic(c) for c in title), path
+
+
+def test_every_choice_names_a_real_value_in_arabic() -> None:
+    from e2b import codelists
+    from pv.catalogue import load_catalogue
+    from pv.lemtrada import PREGNANCY_OUTCOMES, PREMEDICATIONS
+    from ui.choices import arabic_choices
+    from ui.report_page import CAUSALITY
+
+    catalogue = load_catalogue()
+    known = {
+        "group": {g for g, _ in catalogue.groups()},
+        "category": {c.id for c in catalogue.categories()},
+        "causality": set(CAUSALITY),
+        "pregnancy": set(PREGNANCY_OUTCOMES),
+        "premedication": {p.key for p in PREMEDICATIONS},
+    }
+    for key, name in arabic_choices().items():
+        kind, _, value = key.partition(".")
+        values = known.get(kind) or {m.value for m in getattr(codelists, kind)}
+        assert value in values, key
+        assert any(is_arabic(c) for c in name), key
+    # Every option the form offers from these lists has its Arabic name.
+    for kind, values in known.items():
+        assert {f"{kind}.{v}" for v in values} <= set(arabic_choices()), kind
+
+
+def test_message_templates_keep_their_placeholders() -> None:
+    from ui.messages import BODIES, FILES
+
+    for english, arabic in {**BODIES, **FILES}.items():
+        assert set(placeholders(arabic)) <= set(placeholders(english)), english
+        assert "field" not in placeholders(english) or "field" in placeholders(arabic), english
+        assert any(is_arabic(c) for c in arabic), english
