@@ -12,15 +12,19 @@ PARAM = "lang"  # the query parameter; absent means English
 SWITCH = "language_switch"  # the sidebar radio's widget key
 NAMES = {"en": "English", "ar": "العربية"}
 
-# Streamlit draws in the main document, so the script can set <html dir lang> itself; the styles
-# align text to the right, keep numbers, codes and units left to right, and let each typed
-# paragraph take the direction of its own first letters (mixed Arabic and Latin reads in order).
+# Streamlit draws in the main document, so the script can set <html dir lang> itself. The app's
+# shell stays as Streamlit lays it out (its sidebar slides away to the left on a phone); the
+# page and the sidebar's content run right to left. The styles align text to the right, keep
+# numbers, codes and units left to right, and let each typed paragraph take the direction of
+# its own first letters (mixed Arabic and Latin reads in order).
 DIRECTION = """<script>
 document.documentElement.setAttribute("dir", "{dir}");
 document.documentElement.setAttribute("lang", "{lang}");
 </script>
 <style>
-html[dir="rtl"] .stApp {{ direction: rtl; }}
+html[dir="rtl"] .stApp {{ direction: ltr; }}
+html[dir="rtl"] .stApp [data-testid="stMain"],
+html[dir="rtl"] .stApp [data-testid="stSidebarContent"] {{ direction: rtl; }}
 html[dir="rtl"] .stApp [data-testid="stMarkdownContainer"],
 html[dir="rtl"] .stApp [data-testid="stWidgetLabel"],
 html[dir="rtl"] .stApp [data-testid="stCaptionContainer"],

@@ -26,7 +26,7 @@ ARABIC: dict[str, str] = {
     "errors.title": "لا يمكن إرسال البلاغ بعد: عدد المشكلات التي يلزم تصحيحها {count}.",
     "errors.general": "مشكلات أخرى",
     "warnings.title": "يرجى المراجعة (يمكن إرسال البلاغ مع ذلك)",
-    "expert.toggle": "عرض الخبير (أرقام عناصر E2B)",
+    "expert.toggle": "عرض الخبير (أرقام عناصر \u2066E2B\u2069)",
     "expert.help": (
         "يعرض أرقام عناصر ICH E2B(R3) في الرسائل والمساعدة، لمسؤولي السلامة والمطورين."
     ),
@@ -147,7 +147,7 @@ ARABIC: dict[str, str] = {
     "lab.low": "{name}: الحد الأدنى الطبيعي",
     "lab.high": "{name}: الحد الأعلى الطبيعي",
     "lab.text": "{name}: النتيجة نصًا",
-    "unit.ucum": "تُرسل بوحدة UCUM ‏{code}",
+    "unit.ucum": "تُرسل بوحدة UCUM \u2066{code}\u2069",  # the code isolated left to right
     # LEMTRADA
     "lemtrada.hint": (
         "LEMTRADA ‏12 mg/day بالتسريب الوريدي: الدورة الأولى 5 أيام متتالية، والدورات "
