@@ -20,6 +20,7 @@ NAMES = {"en": "English", "ar": "العربية"}
 DIRECTION = """<script>
 document.documentElement.setAttribute("dir", "{dir}");
 document.documentElement.setAttribute("lang", "{lang}");
+document.currentScript?.remove();
 </script>
 <style>
 html[dir="rtl"] .stApp {{ direction: ltr; }}
@@ -82,7 +83,9 @@ def direction() -> None:
     """The document's dir and lang attributes, and the right-to-left styles, for this language."""
     chosen = current_language()
     rtl = chosen == "ar"
-    st.html(
-        DIRECTION.format(dir="rtl" if rtl else "ltr", lang=chosen),
-        unsafe_allow_javascript=True,
-    )
+    # In the sidebar: the page's own flow (and where a rerun leaves it scrolled) stays as it was.
+    with st.sidebar:
+        st.html(
+            DIRECTION.format(dir="rtl" if rtl else "ltr", lang=chosen),
+            unsafe_allow_javascript=True,
+        )
