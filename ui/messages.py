@@ -1,10 +1,12 @@
 """The checks' messages in the page's language. The domain words its findings in English
 (e2b, pv); this table turns them into Arabic in one place, English staying the fallback:
-'Reaction 1: outcome is required' -> 'التفاعل 1: المآل مطلوب'.
+'Reaction 1: outcome is required' -> 'التفاعل 1: يلزم إدخال المآل'.
 
-A message is `owner: body` (e2b.model_rules.owner_label) or one whole sentence. The body is
-matched against English templates; a `{field...}` placeholder is a field title, translated
-through ui.field_labels, any other placeholder (a date, a number, a code) is kept as typed.
+Messages are matched as clinicians read them, without element numbers
+(pv.clinical.without_elements). A message is `owner: body` (e2b.model_rules.owner_label) or one
+whole sentence. The body is matched against English templates; `{field}` is a field title,
+translated through ui.field_labels' table, any other placeholder (a date, a number, a code) is
+kept as typed.
 """
 
 from __future__ import annotations
@@ -54,8 +56,7 @@ SENTENCES = {
     ),
 }
 
-# Bodies after 'owner: ' (English template -> Arabic template). Most specific first is not
-# needed: each template matches the whole body.
+# Bodies after 'owner: ' (English template -> Arabic template); each matches the whole body.
 BODIES = {
     # e2b.validation: the model's own checks of one value
     "{field} is required": "يلزم إدخال {field}",
@@ -81,6 +82,10 @@ BODIES = {
     "{field} may contain only digits, spaces and + ( ) - / x": (
         "{field}: يُسمح فقط بالأرقام والمسافات والرموز + ( ) - / x"
     ),
+    "{field} must look like SA-SENDER-000123 (country-sender-number)": (
+        "{field}: يجب أن يكون بصيغة SA-SENDER-000123 (الدولة-المُرسِل-الرقم)"
+    ),
+    "{field} must be an internal ID in UUID form": "{field}: يجب أن يكون معرّفًا داخليًا بصيغة UUID",
     "{field} is not in the expected format": "{field}: الصيغة غير صحيحة",
     "{field} must be one of the listed choices ({choices})": (
         "{field}: يجب أن يكون أحد الخيارات المعروضة ({choices})"
@@ -184,9 +189,17 @@ BODIES = {
     "a last menstrual period is given but the patient's sex is male": (
         "ذُكر تاريخ آخر دورة شهرية لكن جنس المريض ذكر"
     ),
-    "exposure during pregnancy needs a female patient, or the parent's details (D.10) when the "
-    "report is about the child": (
-        "التعرض أثناء الحمل يتطلب مريضة أنثى، أو بيانات الوالد (D.10) إذا كان البلاغ عن الطفل"
+    "exposure during pregnancy needs a female patient, or the parent's details when the report "
+    "is about the child": (
+        "التعرض أثناء الحمل يتطلب مريضة أنثى، أو بيانات الوالد إذا كان البلاغ عن الطفل"
+    ),
+    "exposure during pregnancy is reported with a male parent; check whether the father was "
+    "exposed": "أُبلغ عن تعرض أثناء الحمل مع والد ذكر؛ تحقق مما إذا كان الأب هو من تعرض للدواء",
+    "a last menstrual period is given but the parent's sex is male": (
+        "ذُكر تاريخ آخر دورة شهرية لكن جنس الوالد ذكر"
+    ),
+    "a report from a study must say the study type": (
+        "يجب أن يذكر البلاغ الصادر عن دراسة نوع الدراسة"
     ),
     "a reaction resulted in death: give the cause of death, and the date of death if known": (
         "أدى أحد التفاعلات إلى الوفاة: اذكر سبب الوفاة، وتاريخ الوفاة إن كان معروفًا"
@@ -222,10 +235,10 @@ BODIES = {
     "give your e-mail address to receive a copy of the report": (
         "اذكر بريدك الإلكتروني لتصلك نسخة من البلاغ"
     ),
-    "this form files spontaneous reports; it does not collect the study details (C.5) a report "
-    "from a study needs": (
-        "يُستخدم هذا النموذج للبلاغات التلقائية؛ ولا يجمع تفاصيل الدراسة (C.5) التي يحتاجها "
-        "بلاغ صادر عن دراسة"
+    "this form files spontaneous reports; it does not collect the study details a report from "
+    "a study needs": (
+        "يُستخدم هذا النموذج للبلاغات التلقائية؛ ولا يجمع تفاصيل الدراسة التي يحتاجها بلاغ صادر "
+        "عن دراسة"
     ),
 }
 
@@ -289,7 +302,9 @@ def _pattern(template: str) -> re.Pattern[str]:
 
 @cache
 def _bodies() -> tuple[tuple[re.Pattern[str], str], ...]:
-    return tuple((_pattern(en), ar) for en, ar in {**BODIES, **FILES}.items())
+    # A rule's own sentence before the general '{field} ...' ones that could also match it.
+    templates = sorted({**BODIES, **FILES}.items(), key=lambda pair: "{field}" in pair[0])
+    return tuple((_pattern(en), ar) for en, ar in templates)
 
 
 @cache
