@@ -16,7 +16,8 @@ from functools import cache
 
 from pv.form import field_meta
 from ui.field_labels import arabic_titles
-from ui.strings import current_language
+from ui.strings import ENGLISH, current_language
+from ui.strings_ar import ARABIC
 
 # e2b.model_rules.owner_label's words -> Arabic.
 OWNERS = {
@@ -300,10 +301,16 @@ def _pattern(template: str) -> re.Pattern[str]:
     return re.compile(f"^{regex}$", re.DOTALL)
 
 
+def _field_checks() -> dict[str, str]:
+    """The checks of one input when it is left (ui.strings 'check.*'), English -> Arabic."""
+    return {ENGLISH[k]: ARABIC[k] for k in ENGLISH if k.startswith("check.")}
+
+
 @cache
 def _bodies() -> tuple[tuple[re.Pattern[str], str], ...]:
     # A rule's own sentence before the general '{field} ...' ones that could also match it.
-    templates = sorted({**BODIES, **FILES}.items(), key=lambda pair: "{field}" in pair[0])
+    every = {**_field_checks(), **BODIES, **FILES}
+    templates = sorted(every.items(), key=lambda pair: "{field}" in pair[0])
     return tuple((_pattern(en), ar) for en, ar in templates)
 
 

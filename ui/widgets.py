@@ -148,7 +148,8 @@ def _field_checked(key: str, problems: list[FieldProblem]) -> None:
     """Keep the field check's reasons for `key`; its findings from the last check are stale."""
     st.session_state.setdefault(ERRORS, {}).pop(key, None)
     checks: dict[str, list[str]] = st.session_state.setdefault(CHECKS, {})
-    checks[key] = [t(f"check.{p.kind}", detail=p.detail) for p in problems]
+    # Kept in English, like the findings: shown() words them in the page's language then.
+    checks[key] = [t(f"check.{p.kind}", "en", detail=p.detail) for p in problems]
     if not checks[key]:
         del checks[key]
 

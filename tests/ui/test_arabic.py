@@ -271,3 +271,14 @@ def test_english_texts_stay_eng_and_send_no_native_language_summary(app: AppTest
     xml = _submitted_xml(app)
     assert validate_bytes(xml) == []
     assert _languages(xml) == ["eng"]
+
+
+def test_a_field_checked_when_left_speaks_the_language_shown(app: AppTest) -> None:
+    to_arabic(app)
+    rid = reaction_ids(app)[0]
+    app.text_input(key=key(f"reactions.{rid}.start")).input("2031-02").run()
+    under = [m.value for m in app.markdown if m.value.startswith(":red[")]
+    assert under == [f":red[⚠ {ARABIC['check.future'].replace('.', chr(92) + '.')}]"]
+    to_english(app)
+    under = [m.value for m in app.markdown if m.value.startswith(":red[")]
+    assert under == [":red[⚠ This date is in the future\\.]"]
