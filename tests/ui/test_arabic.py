@@ -282,3 +282,18 @@ def test_a_field_checked_when_left_speaks_the_language_shown(app: AppTest) -> No
     to_english(app)
     under = [m.value for m in app.markdown if m.value.startswith(":red[")]
     assert under == [":red[⚠ This date is in the future\\.]"]
+
+
+def test_the_private_draft_link_reopens_the_draft_in_arabic(app: AppTest) -> None:
+    to_arabic(app)
+    app.text_input(key=key("reporter.given_name")).input("نورة").run()
+    token = app.query_params["draft"]
+    [link] = app.sidebar.code
+    assert link.value == f"?draft={token}&lang=ar"
+    again = AppTest.from_file(APP, default_timeout=60)
+    again.query_params["draft"] = token
+    again.query_params["lang"] = "ar"
+    again.run()
+    assert not again.exception
+    assert again.header[0].value == ARABIC["section.reporter"]
+    assert again.text_input(key=key("reporter.given_name")).value == "نورة"
