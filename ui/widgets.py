@@ -24,7 +24,7 @@ from pv.clinical import without_elements
 from pv.dates import from_user_text
 from pv.form import FieldMeta, ReportInput, field_meta
 from pv.validation import FieldProblem, check_date, check_number
-from ui import field_labels
+from ui import choices, field_labels
 from ui.messages import translated
 from ui.strings import t
 
@@ -427,11 +427,15 @@ def repeating(
 def guide_facts(category: GuideCategory) -> list[str]:
     """The guide's frequency, monitoring and management notes for a category, as Markdown."""
     facts = (
-        ("reaction.hint.frequency", category.frequency),
-        ("reaction.hint.monitoring", category.monitoring),
-        ("reaction.hint.management", category.management),
+        ("frequency", category.frequency),
+        ("monitoring", category.monitoring),
+        ("management", category.management),
     )
-    return [f"**{t(label)}:** {plain(value)}" for label, value in facts if value]
+    return [
+        f"**{t(f'reaction.hint.{kind}')}:** {plain(choices.name(kind, category.id, value))}"
+        for kind, value in facts
+        if value
+    ]
 
 
 def items(key: str) -> list[str]:

@@ -158,6 +158,9 @@ def test_the_choices_are_named_in_arabic(app: AppTest) -> None:
     }
     english = {name: [o for o in shown if not arabic(o)] for name, shown in options.items()}
     assert english == {name: [] for name in options}
+    # The guide's notes on the category are in Arabic too.
+    [hint] = [i.value for i in app.info if ARABIC["reaction.hint.monitoring"] in i.value]
+    assert "monthly" not in hint and "شهريًا" in hint
     # MedDRA terms are offered as they are, with their codes.
     terms = app.selectbox(key=key(f"reactions.{rid}.term")).options
     assert any(re.search(r"\(LLT \d{8}\)", term) for term in terms)

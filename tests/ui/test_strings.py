@@ -68,14 +68,24 @@ def test_every_choice_names_a_real_value_in_arabic() -> None:
         "pregnancy": set(PREGNANCY_OUTCOMES),
         "premedication": {p.key for p in PREMEDICATIONS},
     }
+    facts = {c.id for c in catalogue.categories()}
+    valid = {**known, "frequency": facts, "monitoring": facts, "management": facts}
     for key, name in arabic_choices().items():
         kind, _, value = key.partition(".")
-        values = known.get(kind) or {m.value for m in getattr(codelists, kind)}
+        values = valid.get(kind) or {m.value for m in getattr(codelists, kind)}
         assert value in values, key
         assert any(is_arabic(c) for c in name), key
     # Every option the form offers from these lists has its Arabic name.
     for kind, values in known.items():
         assert {f"{kind}.{v}" for v in values} <= set(arabic_choices()), kind
+    # And every note of the guide (frequency, monitoring, management) its Arabic wording.
+    notes = {
+        f"{kind}.{c.id}"
+        for c in catalogue.categories()
+        for kind in ("frequency", "monitoring", "management")
+        if getattr(c, kind)
+    }
+    assert sorted(notes - set(arabic_choices())) == []
 
 
 def test_message_templates_keep_their_placeholders() -> None:
