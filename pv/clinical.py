@@ -11,8 +11,9 @@ import re
 from functools import cache
 from importlib import resources
 
-# An E2B element number as the messages write it: "E.i.7", "C.2.r.2.8", "D.2.2a", "G.k", "N.1".
-_ELEMENT = r"\b[A-HN]\.(?:\d+|i|k)(?:\.(?:\d+|[a-z]))*[a-z]?\b"
+# An E2B element number as the messages write it: "E.i.7", "C.2.r.2.8", "D.2.2a", "G.k", "N.1",
+# "F.r.3".
+_ELEMENT = r"\b[A-HN]\.(?:\d+|i|k|r)(?:\.(?:\d+|[a-z]))*[a-z]?\b"
 # "... is required (E.i.7)", "the parent's details (D.10) when", "(C.1.3 = 2)", "(G.k.10.r '...')"
 _IN_BRACKETS = re.compile(rf"\s*\([^()]*{_ELEMENT}[^()]*\)")
 _BARE = re.compile(rf"\s*(?:E2B\(R3\)\s*)?{_ELEMENT}")

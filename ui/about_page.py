@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui import choices
 from ui.resources import catalogue, settings
 from ui.strings import t
 from ui.widgets import guide_facts, plain
@@ -20,9 +21,9 @@ def render() -> None:
     st.subheader(t("about.categories"))
     cat = catalogue()
     for group_id, group_name in cat.groups():
-        st.markdown(f"#### {plain(group_name)}")
+        st.markdown(f"#### {plain(choices.name('group', group_id, group_name))}")
         for category in cat.in_group(group_id):
-            with st.expander(category.name):
+            with st.expander(choices.name("category", category.id, category.name)):
                 for line in guide_facts(category):
                     st.markdown(line)
                 if category.terms:

@@ -25,6 +25,7 @@ from pv.attachments import (
 )
 from pv.form import ReportInput
 from ui import widgets as w
+from ui.messages import translated
 from ui.strings import t
 from ui.widgets import plain
 
@@ -102,7 +103,7 @@ def documents_section(form: ReportInput) -> None:
         # in a tooltip; pv.attachments' refusal names the size and the limit beside it.
     )
     for reason in w.answer(REFUSED, []):
-        st.markdown(f":red[⚠ {plain(t('attachments.refused', reason=reason))}]")
+        st.markdown(f":red[⚠ {plain(t('attachments.refused', reason=translated(reason)))}]")
     w.show_errors(FILES)
     files = uploads()
     for upload in files:

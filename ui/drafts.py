@@ -55,6 +55,9 @@ def private_link() -> str | None:
     if not isinstance(token, str):
         return None
     query = f"?{PARAM}={token}"
+    language = st.query_params.get("lang")  # ui.language_switch: the link opens in it too
+    if language and language.isalpha():
+        query += f"&lang={language}"
     base = settings().public_url or _browser_address()
     return f"{base.rstrip('/')}/{query}" if base else query
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from ui import about_page, log_page, report_page
+from ui import about_page, language_switch, log_page, report_page
 from ui.strings import t
 
 # WCAG 2.4.7 / 1.4.11: a focus ring anyone can see on every control (Streamlit's own is a faint
@@ -34,6 +34,7 @@ def _titled(render: Callable[[], None], nav_key: str) -> Callable[[], None]:
         try:
             st.set_page_config(page_title=f"{t(nav_key)} · {t('app.title')}")
             st.html(FOCUS_STYLE)
+            language_switch.direction()
             render()
         finally:
             if RERUN_TIMES:
@@ -49,6 +50,7 @@ def _record(page: str, seconds: float) -> None:
 
 
 st.set_page_config(page_title=t("app.title"), page_icon=":memo:", layout="wide")
+language_switch.choose()  # before the titles: the navigation is in the chosen language
 
 page = st.navigation(
     [

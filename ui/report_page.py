@@ -33,6 +33,7 @@ from pv.config import Settings
 from pv.db import DatabaseUnavailable
 from pv.email import build_eml, draft_email
 from pv.form import ReportInput
+from pv.language import ARABIC, is_arabic, text_language
 from pv.lemtrada import (
     MAX_COURSES,
     PREGNANCY_OUTCOMES,
@@ -48,7 +49,7 @@ from pv.receipt import receipt_pdf
 from pv.store import Store
 from pv.submission import SubmissionRefused, build, check
 from pv.validation import check_date
-from ui import a11y, attachments, drafts
+from ui import a11y, attachments, choices, drafts
 from ui import widgets as w
 from ui.downloads import offer
 from ui.resources import catalogue, settings, store
@@ -314,7 +315,7 @@ def _patient(form: ReportInput, reactions: list[str]) -> None:
             "patient.sex",
             "patient.sex",
             list(Sex),
-            format_func=lambda s: s.label,
+            format_func=choices.code,
             horizontal=True,
         )
     with c3:
@@ -323,7 +324,7 @@ def _patient(form: ReportInput, reactions: list[str]) -> None:
             "patient.age_group",
             "patient.age_group",
             list(AgeGroup),
-            format_func=lambda g: g.label,
+            format_func=choices.code,
         )
     c1, c2, c3, c4 = st.columns(4)
     with c1:
@@ -442,7 +443,7 @@ def _reaction(
             None,
             list(groups),
             t("reaction.group"),
-            format_func=lambda g: groups[g],
+            format_func=lambda g: choices.name("group", g, groups[g]),
         )
     category: GuideCategory | None = None
     with c2:
@@ -454,13 +455,15 @@ def _reaction(
                 f"{p}.guide_category",
                 list(options),
                 t("reaction.category"),
-                format_func=lambda c: options[c].name,
+                format_func=lambda c: choices.name("category", c, options[c].name),
             )
             category = options.get(chosen) if chosen else None
     if category is not None:
         _guide_hint(category)
     _term(form, conf, k, p, category)
-    w.text(form, f"{k}.verbatim", f"{p}.verbatim", t("reaction.verbatim"))
+    verbatim = w.text(form, f"{k}.verbatim", f"{p}.verbatim", t("reaction.verbatim"))
+    # E.i.1.1b: the language the reporter actually typed the reaction in.
+    form.put(f"{p}.language", text_language(verbatim) if verbatim else None)
     c1, c2, c3 = st.columns(3)
     with c1:
         w.date(form, f"{k}.start", f"{p}.start", end_key=f"{k}.end")
@@ -468,7 +471,7 @@ def _reaction(
         w.date(form, f"{k}.end", f"{p}.end", start_key=f"{k}.start")
     with c3:
         outcome = w.select(
-            form, f"{k}.outcome", f"{p}.outcome", list(Outcome), format_func=lambda o: o.label
+            form, f"{k}.outcome", f"{p}.outcome", list(Outcome), format_func=choices.code
         )
     criteria: dict[str, bool] = {}
     with st.container(key=a11y.group_key(f"seriousness.{rid}")):  # one labelled group
@@ -604,7 +607,7 @@ def _infusion(form: ReportInput, k: str, i: int, assessment: str | None, notes: 
             f"{interval}.unit" if interval and since is not None else None,
             [TimeUnit("min"), TimeUnit("h"), TimeUnit("d")],
             t("reaction.time_since_unit"),
-            format_func=lambda u: u.label,
+            format_func=choices.code,
             default=TimeUnit("h"),
         )
     if course:
@@ -634,6 +637,7 @@ def _pregnancy(form: ReportInput, k: str, i: int, notes: list[str]) -> None:
             None,
             PREGNANCY_OUTCOMES,
             t("reaction.pregnancy_outcome"),
+            format_func=lambda o: choices.name("pregnancy", o, o),
         )
         when = w.date(
             form, f"{k}.pregnancy_outcome_date", None, t("reaction.pregnancy_outcome_date")
@@ -763,6 +767,7 @@ def _assessment(form: ReportInput, k: str, link: str | None) -> None:
             None,
             CAUSALITY,
             t("reaction.causality"),
+            format_func=lambda c: choices.name("causality", c, c),
             help_text=w.element_help(t("reaction.causality.help"), "G.k.9.i.2.r"),
         )
         if result and link:
@@ -778,7 +783,7 @@ def _assessment(form: ReportInput, k: str, link: str | None) -> None:
             f"{link}.recurrence" if link else None,
             list(Recurrence),
             t("reaction.recurrence"),
-            format_func=lambda r: r.label,
+            format_func=choices.code,
             help_text=w.element_help(t("reaction.recurrence.help"), "G.k.9.i.4"),
         )
 
@@ -898,14 +903,14 @@ def _lemtrada(form: ReportInput, conf: Settings) -> None:
         f"{LEMTRADA}.action_taken",
         list(ActionTaken),
         t("lemtrada.action"),
-        format_func=lambda a: a.label,
+        format_func=choices.code,
     )
     premeds = {p.key: p for p in PREMEDICATIONS}
     chosen = w.multiselect(
         "lemtrada.premedication",
         list(premeds),
         t("lemtrada.premedication"),
-        format_func=lambda key: premeds[key].label,
+        format_func=lambda key: choices.name("premedication", key, premeds[key].label),
     )
     for n, key in enumerate(chosen, start=1):
         form.put(f"drugs[{n}]", premeds[key].drug(_stable_id(f"premedication.{key}.id")))
@@ -943,7 +948,7 @@ def _other_drug(form: ReportInput, n: int, did: str, p: str) -> None:
             f"{p}.role",
             roles,
             t("drug.role"),
-            format_func=lambda r: r.label,
+            format_func=choices.code,
             default=DrugRole.CONCOMITANT,
         )
     c1, c2, c3, c4 = st.columns(4)
@@ -1023,11 +1028,16 @@ def _narrative(form: ReportInput, notes: list[str]) -> None:
         max_chars=20000,
     )
     form.bind("narrative.narrative", "narrative.narrative")
+    summaries = []
+    if narrative and is_arabic(narrative):
+        # H.1 is required and holds what the reporter wrote (no translation is asked for);
+        # ICH's H.5.r carries the case summary in the reporter's own language, tagged.
+        summaries.append({"text": narrative, "language": ARABIC})
     if narrative:
         if notes:
             narrative += "\n\nDetails from the form:\n" + "\n".join(f"- {n}" for n in notes)
         form.put("narrative.narrative", narrative)
-    w.text(
+    comments = w.text(
         form,
         "narrative.comments",
         "narrative.reporter_comments",
@@ -1035,6 +1045,9 @@ def _narrative(form: ReportInput, notes: list[str]) -> None:
         area=True,
         max_chars=20000,
     )
+    if comments and is_arabic(comments):
+        summaries.append({"text": comments, "language": ARABIC})
+    form.put("narrative.summaries", summaries)
     form.bind("narrative", "narrative.narrative")
 
 
@@ -1068,7 +1081,7 @@ def _summary(data: dict[str, Any], cat: Catalogue) -> str:
     patient = data.get("patient") or {}
     facts = [str(patient["initials"])] if patient.get("initials") else []
     if patient.get("sex"):
-        facts.append(Sex(patient["sex"]).label)
+        facts.append(choices.code(Sex(patient["sex"])))
     if (patient.get("age") or {}).get("value"):
         facts.append(_age_text(patient["age"]["value"], patient["age"].get("unit")))
     if facts:
@@ -1081,7 +1094,7 @@ def _summary(data: dict[str, Any], cat: Catalogue) -> str:
         serious = any((reaction.get("seriousness") or {}).values())
         label = t("review.serious") if serious else t("review.non_serious")
         outcome = (
-            Outcome(reaction["outcome"]).label
+            choices.code(Outcome(reaction["outcome"]))
             if reaction.get("outcome")
             else t("review.no_outcome")
         )

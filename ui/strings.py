@@ -1,13 +1,22 @@
-"""Every user-facing string of the pages, in one place, so an Arabic catalogue can follow.
+"""Every user-facing string of the pages, in one place, in English and Arabic (ui.strings_ar).
 
-`t(key)` looks a key up in the active language and falls back to English. Field labels that
-are not listed here come from the report model's field titles (pv.form.field_meta).
+`t(key)` looks a key up in the session's language (`current_language()`) and falls back to English.
+Field labels that are not listed here come from the report model's field titles
+(pv.form.field_meta), translated by ui.field_labels.
 """
 
 from __future__ import annotations
 
+import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from ui.strings_ar import ARABIC
+
+LANGUAGE = "language"  # st.session_state key: "en" or "ar"
+
 ENGLISH: dict[str, str] = {
     "app.title": "LEMTRADA adverse event report",
+    "language.label": "Language · اللغة",
     "nav.report": "Report a reaction",
     "nav.log": "Submission log",
     "nav.about": "About and guide",
@@ -422,15 +431,20 @@ ENGLISH: dict[str, str] = {
     ),
 }
 
-LANGUAGES: dict[str, dict[str, str]] = {"en": ENGLISH}
+LANGUAGES: dict[str, dict[str, str]] = {"en": ENGLISH, "ar": ARABIC}
 
 
 def current_language() -> str:
-    """The language the page is shown in ("en" until a switch offers another)."""
-    return "en"
+    """The session's language ("en" or "ar"); English outside a Streamlit run or when unset."""
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return "en"
+    chosen = st.session_state.get(LANGUAGE, "en")
+    return chosen if chosen in LANGUAGES else "en"
 
 
-def t(key: str, language: str = "en", **values: object) -> str:
-    """The string for `key` in `language` (English when missing), formatted with `values`."""
-    text = LANGUAGES.get(language, ENGLISH).get(key) or ENGLISH[key]
+def t(key: str, language: str | None = None, **values: object) -> str:
+    """The string for `key` in `language` (default: the session's; English when missing),
+    formatted with `values`."""
+    table = LANGUAGES.get(language or current_language(), ENGLISH)
+    text = table.get(key) or ENGLISH[key]
     return text.format(**values) if values else text

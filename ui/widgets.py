@@ -24,7 +24,9 @@ from pv.clinical import without_elements
 from pv.dates import from_user_text
 from pv.form import FieldMeta, ReportInput, field_meta
 from pv.validation import FieldProblem, check_date, check_number
+from ui import choices, field_labels
 from ui.a11y import anchor_id, messages_key
+from ui.messages import translated
 from ui.strings import t
 
 ANSWERS = "answers"  # input key -> value: the form as typed
@@ -35,6 +37,7 @@ WIDGET = "f:"  # prefix of widget keys in st.session_state
 
 T = TypeVar("T")
 
+_ELEMENTS = re.compile(r"\b[A-HN](?:\.(?:\d+[a-z]?|[a-z]))+\b")  # E.i.7, G.k.9.i.2.r, D.2.2a
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<$:])")
 
 
@@ -101,8 +104,16 @@ def expert() -> bool:
 
 
 def shown(message: str) -> str:
-    """A finding's message as this user reads it: element numbers only in expert view."""
-    return message if expert() else without_elements(message)
+    """A finding's message as this user reads it: in the page's language (ui.messages), with
+    element numbers only in expert view."""
+    bare = without_elements(message)
+    text = translated(bare)
+    if not expert():
+        return text
+    if text == bare:
+        return message
+    elements = sorted(set(_ELEMENTS.findall(message)), key=message.index)
+    return f"{text} ({', '.join(elements)})" if elements else text
 
 
 def element_help(text: str, element: str) -> str:
@@ -144,7 +155,8 @@ def _field_checked(key: str, problems: list[FieldProblem]) -> None:
     """Keep the field check's reasons for `key`; its findings from the last check are stale."""
     st.session_state.setdefault(ERRORS, {}).pop(key, None)
     checks: dict[str, list[str]] = st.session_state.setdefault(CHECKS, {})
-    checks[key] = [t(f"check.{p.kind}", detail=p.detail) for p in problems]
+    # Kept in English, like the findings: shown() words them in the page's language then.
+    checks[key] = [t(f"check.{p.kind}", "en", detail=p.detail) for p in problems]
     if not checks[key]:
         del checks[key]
 
@@ -185,7 +197,7 @@ def _meta(path: str | None) -> FieldMeta | None:
 def _label(meta: FieldMeta | None, label: str | None) -> str:
     if meta is None:
         return label or ""
-    return meta.label(label)
+    return meta.label(label or field_labels.title(meta))
 
 
 def _help(meta: FieldMeta | None, help_text: str | None) -> str | None:
@@ -315,6 +327,7 @@ def select(
     _anchor(key)
     if st.session_state[name] is not None and st.session_state[name] not in options:
         st.session_state[name] = default  # an answer the options no longer offer
+    format_func = _named(options, format_func)
     if horizontal:
         st.radio(
             _label(meta, label),
@@ -342,6 +355,13 @@ def select(
     return value
 
 
+def _named(options: Sequence[T], format_func: Callable[[T], str]) -> Callable[[T], str]:
+    """The options' names as this run words them (in the page's language), so whoever formats
+    an option later, even outside the script run, shows the same name."""
+    names = {option: format_func(option) for option in options}
+    return lambda option: names[option] if option in names else format_func(option)
+
+
 def _plain_value(value: Any) -> Any:
     return getattr(value, "value", value)
 
@@ -359,7 +379,7 @@ def checkbox(
     meta = _meta(path)
     _anchor(key)
     st.checkbox(
-        label or (meta.label() if meta else ""),
+        label or (meta.label(field_labels.title(meta)) if meta else ""),
         key=_widget_key(key, default),
         help=_help(meta, help_text),
     )
@@ -381,6 +401,7 @@ def multiselect(
     """Several choices; the caller decides what they add to the report."""
     name = _widget_key(key, [])
     st.session_state[name] = [v for v in st.session_state[name] if v in options]
+    format_func = _named(options, format_func)
     st.multiselect(label, options, key=name, format_func=format_func, help=help_text)
     value: list[T] = list(_keep(key))
     show_errors(key)
@@ -413,11 +434,15 @@ def repeating(
 def guide_facts(category: GuideCategory) -> list[str]:
     """The guide's frequency, monitoring and management notes for a category, as Markdown."""
     facts = (
-        ("reaction.hint.frequency", category.frequency),
-        ("reaction.hint.monitoring", category.monitoring),
-        ("reaction.hint.management", category.management),
+        ("frequency", category.frequency),
+        ("monitoring", category.monitoring),
+        ("management", category.management),
     )
-    return [f"**{t(label)}:** {plain(value)}" for label, value in facts if value]
+    return [
+        f"**{t(f'reaction.hint.{kind}')}:** {plain(choices.name(kind, category.id, value))}"
+        for kind, value in facts
+        if value
+    ]
 
 
 def items(key: str) -> list[str]:

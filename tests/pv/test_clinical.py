@@ -50,3 +50,10 @@ def test_messages_lose_their_element_numbers_and_keep_their_words(message: str) 
     assert not ELEMENT.search(plain), plain
     assert plain.split(":")[0] == message.split(":")[0].replace(" (N.1)", "")
     assert "(name@example.org)" in plain or "name@" not in message
+
+
+def test_a_test_result_message_loses_its_element_too() -> None:
+    message = "Test 2: give the result: a value with its unit, a coded result or a text (F.r.3)"
+    assert without_elements(message) == (
+        "Test 2: give the result: a value with its unit, a coded result or a text"
+    )
