@@ -20,8 +20,11 @@ from pv import sessions
 from pv.amendment import REASON_LIMIT, nullify
 from pv.audit import describe
 from pv.catalogue import Catalogue
+from pv.cioms import cioms_pdf
+from pv.config import Settings
 from pv.db import DatabaseUnavailable
 from pv.importing import import_file
+from pv.model import Report
 from pv.sessions import Officer, SessionEnded
 from pv.store import (
     SORT_KEYS,
@@ -609,10 +612,37 @@ def _versions(detail: CaseDetail, officer: Officer) -> None:
                 mime="application/xml",
                 key=f"xml.{version}",
             )
+            _offer(
+                officer,
+                t("log.download_cioms"),
+                functools.partial(
+                    _cioms, log, case_id, version, v.report_json, user=officer.name, conf=settings()
+                ),
+                file_name=f"{case_id}-v{version}-cioms.pdf",
+                mime="application/pdf",
+                key=f"cioms.{version}",
+            )
             if not v.findings:
                 st.caption(t("done.valid"))
             for f in v.findings:
                 st.markdown(f"- {plain(f.severity)} {plain(f.element)}: {plain(f.message)}")
+
+
+def _cioms(
+    log: Store, case_id: str, version: int, report_json: str, *, user: str, conf: Settings
+) -> bytes:
+    """The CIOMS I form of one version, made at the click; the export is audited."""
+    data = cioms_pdf(
+        Report.model_validate_json(report_json),
+        case_id=case_id,
+        version=version,
+        follow_up=version > 1,
+        settings=conf,
+    )
+    log.record(
+        "download", user=user, case_id=case_id, detail={"format": "cioms", "version": version}
+    )
+    return data
 
 
 def _follow_up(log: Store, detail: CaseDetail, officer: Officer, today: date) -> None:

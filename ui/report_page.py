@@ -28,6 +28,7 @@ from e2b.codelists import (
 )
 from e2b.findings import Finding
 from pv.catalogue import Catalogue, GuideCategory, GuideLab
+from pv.cioms import cioms_pdf
 from pv.clinical import clinical_unit, ucum_unit
 from pv.config import Settings
 from pv.db import DatabaseUnavailable
@@ -1255,6 +1256,15 @@ def _confirmation(done: dict[str, Any]) -> None:
         )
     with c3:
         st.link_button(t("done.mailto"), done["mailto"], width="stretch")
+    offer(
+        t("done.cioms"),
+        _receipt_file(
+            case_id, lambda: cioms_pdf(report, case_id=case_id, settings=conf), "cioms"
+        ),
+        file_name=f"{case_id}-cioms.pdf",
+        mime="application/pdf",
+        key="done.cioms",
+    )
     st.subheader(t("done.validation"))
     findings: list[Finding] = done["findings"]
     if not findings:

@@ -236,6 +236,7 @@ ENGLISH: dict[str, str] = {
         "open the pre-filled e-mail and attach the XML file."
     ),
     "done.receipt": "Download receipt (PDF)",
+    "done.cioms": "Download CIOMS I form (PDF)",
     "done.xml": "Download E2B(R3) XML",
     "done.eml": "Download e-mail with attachment (.eml)",
     "done.mailto": "Open pre-filled e-mail",
@@ -343,6 +344,7 @@ ENGLISH: dict[str, str] = {
     "log.owner.none": "Unassigned",
     "log.owner.assign": "Assign",
     "log.col.owner": "Owner",
+    "log.download_cioms": "Download CIOMS I form (PDF)",
     "log.nullify": "Nullify or amend this case",
     "log.nullify.kind": "What the next version says (C.1.11.1)",
     "log.nullify.nullification": "Nullification: the report was made in error",

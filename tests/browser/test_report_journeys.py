@@ -337,6 +337,15 @@ def test_itp_report_is_submitted_with_valid_xml_mail_link_and_eml(
     assert case_id in text
     assert re.search(r"\?draft=[A-Za-z0-9_-]{43}", text), text
     assert "mmune thrombocytopeni" in text
+    # ... and the CIOMS I form of the same report.
+    with form.page.expect_download() as cioms:
+        form.page.get_by_role("button", name="Download CIOMS I form (PDF)").click()
+    cioms_pdf = tmp_path / "cioms.pdf"
+    cioms.value.save_as(cioms_pdf)
+    form_text = subprocess.run(
+        ["pdftotext", "-layout", str(cioms_pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert case_id in form_text and "[X]" in form_text
 
 
 def test_pregnancy_exposure_report_sends_lmp_and_gestation(form: Form, tmp_path: Path) -> None:
