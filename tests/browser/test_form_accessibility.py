@@ -16,6 +16,7 @@ from tests.browser.test_report_journeys import (
     SUBMIT,
     Form,
     Screenshot,
+    error_under,
     fill_lemtrada,
     fill_patient,
     fill_reporter,
@@ -252,3 +253,48 @@ def test_a_report_is_filed_with_the_keyboard_alone(form: Form) -> None:
         keys.keys.press("Enter")
     case_id = wait_for_confirmation(form)
     page.wait_for_function(f"() => ({FOCUSED_TEXT})() === 'Report {case_id} submitted'")
+
+
+# ---------------------------------------------------------------- the same states in Arabic
+
+
+def to_arabic(form: Form) -> None:
+    """The sidebar's language switch: the page redraws in Arabic, answers and state kept."""
+    with form.rerun():
+        form.page.get_by_test_id("stSidebar").get_by_text("العربية", exact=True).click()
+    expect(form.page.locator("html")).to_have_attribute("dir", "rtl")
+
+
+@pytest.mark.parametrize("state", ["category", "failed submit", "confirmation"])
+def test_the_arabic_form_has_no_wcag_violation(form: Form, axe_script: Path, state: str) -> None:
+    if state == "category":
+        reaction = form.reaction(1)
+        form.choose("Event group", "Delayed autoimmune", reaction)
+        form.choose("Guide category", "Immune thrombocytopenic purpura (ITP)", reaction)
+    elif state == "failed submit":
+        form.text("E-mail", "not-an-address")
+        form.submit()
+    else:
+        fill_reporter(form)
+        fill_patient(form)
+        fill_itp_reaction(form)
+        fill_lemtrada(form)
+        form.text("Case narrative *", "Synthetic case: petechiae 20 months after course 2.")
+        form.submit()
+        wait_for_confirmation(form)
+    to_arabic(form)
+    found = violations(form.page, axe_script)
+    assert found == [], summary(found)
+
+
+def test_a_death_without_its_cause_is_refused_at_the_cause_field(form: Form) -> None:
+    """Results in death ticked: the death details appear, and without a cause the submit is
+    refused with the reason under the cause field."""
+    reaction = form.reaction(1)
+    form.tick("Results in death", reaction)
+    cause = form.page.get_by_role("textbox", name="Cause(s) of death as reported (one per line)")
+    expect(cause).to_be_visible()
+    form.submit()
+    message = error_under(cause)
+    expect(message).to_contain_text("cause")
+    assert cause.get_attribute("aria-invalid") == "true"
