@@ -251,7 +251,7 @@ def _local_facts_fit(report: Report, today: date) -> Iterator[Finding]:
         for r, dosage in enumerate(drug.dosages):
             batch = dosage.batch
             if dosage.batch_expiry is not None and (
-                batch is None or dosage.course is None or len(batch.splitlines()) > 1
+                batch is None or dosage.course is None or "".join(batch.splitlines()) != batch
             ):
                 yield _error(
                     "G.k.4.r.7",

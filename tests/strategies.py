@@ -639,7 +639,7 @@ def _dosage(draw: st.DrawFn) -> dict[str, Any]:
         },
     )
     batch = dosage.get("batch")
-    if dosage.get("course") and batch and batch.strip() and len(batch.splitlines()) == 1:
+    if dosage.get("course") and batch and batch.strip() and "".join(batch.splitlines()) == batch:
         dosage["batch_expiry"] = draw(st.sampled_from((None, "2027-03", "2028-11-30")))
     return dosage
 

@@ -201,6 +201,8 @@ def test_a_batch_expiry_needs_its_batch_number() -> None:
     dosage = data["drugs"][0]["dosages"][0]
     dosage.update(batch=None, batch_expiry="2027-03")
     assert _typed_errors(data) == [("G.k.4.r.7", "drugs[0].dosages[0].batch")]
+    dosage.update(batch="B7Q42\n")  # a line break would split the expiry line it travels in
+    assert _typed_errors(data) == [("G.k.4.r.7", "drugs[0].dosages[0].batch")]
     dosage.update(batch="B7Q42")
     assert _typed_errors(data) == []
 
