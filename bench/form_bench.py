@@ -196,9 +196,9 @@ def pml(form: CountingForm) -> None:
     box = reaction(form, "Serious infections", "pml", "10036807", "2026-04-20", "Fatal")
     form.tick("Results in death", box)
     form.text(
-        "Cause(s) of death as reported (one per line)", "Progressive multifocal leukoencephalopathy"
+        "Cause(s) of death as reported (one per line) *",
+        "Progressive multifocal leukoencephalopathy",
     )
-    form.text("Date of death", "2026-07-01")
     courses(form, ("2024-03-10", "2024-03-14"), ("2025-03-09", "2025-03-11"))
     narrative(form, "Progressive hemiparesis; JCV DNA in CSF; PML; died despite supportive care.")
 
