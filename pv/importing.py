@@ -33,7 +33,7 @@ from e2b.xmlsafe import UnusableXMLError, parse_bytes
 from pv import audit
 from pv.clock import due_date
 from pv.model import Report
-from pv.store import Store, case_columns
+from pv.store import Store, case_columns, case_id_for, new_case
 from pv.tables import (
     Case,
     CaseCategory,
@@ -271,25 +271,8 @@ def _new_case(session: Session, store: Store, report: Report, *, user: str, now:
     number = CaseNumber(allocated_at=now)
     session.add(number)
     session.flush()
-    settings = store.settings
-    case_id = f"{settings.sender_country}-{settings.sender_id}-{number.id:06d}"
-    case = Case(
-        id=number.id,
-        case_id=case_id,
-        current_version=1,
-        status=CaseStatus.RECEIVED.value,
-        received_at=now,
-        received_month=f"{now:%Y-%m}",
-        updated_at=now,
-        created_by=user,
-        **case_columns(report),
-    )
-    session.add(case)
-    session.flush()
-    session.add(
-        StatusChange(case_pk=case.id, from_status=None, to_status=case.status, at=now, user=user)
-    )
-    return case
+    case_id = case_id_for(store.settings, number.id)
+    return new_case(session, number.id, case_id, report, user=user, now=now)
 
 
 def _follow_up(

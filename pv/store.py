@@ -281,28 +281,12 @@ class Store:
             session.add(number)
             session.flush()
             n = number.id
-        case_id = f"{self.settings.sender_country}-{self.settings.sender_id}-{n:06d}"
+        case_id = case_id_for(self.settings, n)
         submission = build(case_id)
         with self._guard(), self._write.begin() as session:
-            columns = case_columns(submission.report)
-            case = Case(
-                id=n,
-                case_id=case_id,
-                current_version=1,
-                status=CaseStatus.RECEIVED.value,
-                received_at=now,
-                received_month=f"{now:%Y-%m}",
-                updated_at=now,
-                created_by=user,
-                **columns,
-            )
-            session.add(case)
-            session.flush()
+            case = new_case(session, n, case_id, submission.report, user=user, now=now)
             self._set_categories(session, case, submission.report)
             session.add(_version(case, 1, submission, user, now))
-            session.add(
-                StatusChange(case_pk=n, from_status=None, to_status=case.status, at=now, user=user)
-            )
             audit.append(
                 session,
                 user=user,
@@ -311,7 +295,7 @@ class Store:
                 case_id=case_id,
                 detail={
                     "version": 1,
-                    "serious": columns["serious"],
+                    "serious": case.serious,
                     "xml_sha256": audit.sha256_hex(submission.xml),
                 },
             )
@@ -805,6 +789,34 @@ class _Guard:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def case_id_for(settings: Settings, number: int) -> str:
+    """The log's case ID (C.1.1 of what we send): "<country>-<sender>-<number, 6 digits>"."""
+    return f"{settings.sender_country}-{settings.sender_id}-{number:06d}"
+
+
+def new_case(
+    session: Session, number: int, case_id: str, report: Report, *, user: str, now: datetime
+) -> Case:
+    """A case row as received (version 1, status received) and its first status change."""
+    case = Case(
+        id=number,
+        case_id=case_id,
+        current_version=1,
+        status=CaseStatus.RECEIVED.value,
+        received_at=now,
+        received_month=f"{now:%Y-%m}",
+        updated_at=now,
+        created_by=user,
+        **case_columns(report),
+    )
+    session.add(case)
+    session.flush()
+    session.add(
+        StatusChange(case_pk=number, from_status=None, to_status=case.status, at=now, user=user)
+    )
+    return case
 
 
 def case_columns(report: Report) -> dict[str, Any]:
