@@ -10,10 +10,12 @@ from __future__ import annotations
 import base64
 import binascii
 import copy
+import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from e2b.findings import Finding
@@ -67,6 +69,12 @@ class Upload:
     data: bytes
     media_type: str
     description: str | None = None
+
+    @cached_property
+    def sha256(self) -> str:
+        """The content's sha256 (hex), hashed once per upload: a draft names the file by it on
+        every page run."""
+        return hashlib.sha256(self.data).hexdigest()
 
     @property
     def size(self) -> int:

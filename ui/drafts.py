@@ -235,7 +235,7 @@ def _encode_value(value: Any, files: dict[str, bytes]) -> Any:
     if isinstance(value, CodeList):
         return {_CODELIST: type(value).__name__, "value": value.value}
     if isinstance(value, Upload):
-        key = drafts.file_key(value.data)
+        key = value.sha256  # drafts.file_key of its content, hashed once
         files[key] = value.data
         return {
             _UPLOAD: key,
