@@ -32,7 +32,7 @@ from e2b.codelists import codelist_oid
 from e2b.dates import datetime_to_hl7, to_hl7
 from e2b.findings import Finding
 from e2b.model import ICSR, Dosage, Null, Reaction, Seriousness, TermId
-from e2b.schema import schema_findings
+from e2b.schema import load_schema, schema_findings
 from e2b.xmlsafe import make_parser
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -94,6 +94,13 @@ def to_checked_xml(reports: Sequence[ICSR], header: BatchHeader) -> tuple[bytes,
     # The XSD on the tree just parsed: validating inside the parser (XMLParser(schema=...))
     # measured 12% slower, and it stops at the first error instead of listing them all.
     return _serialise(root), schema_findings(root)
+
+
+def prepare() -> None:
+    """Compile the template and the XSD now, so a server's first file is built as fast as the
+    rest (cold, the two take ~120 ms; warm, a whole build and check takes ~5 ms)."""
+    _template_parts()
+    load_schema()
 
 
 def _serialise(root: etree._Element) -> bytes:

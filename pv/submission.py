@@ -14,7 +14,7 @@ from e2b.fidelity import not_kept
 from e2b.findings import Finding, has_errors
 from e2b.reader import read_tree
 from e2b.validate import validate_bytes
-from e2b.writer import BatchHeader, to_checked_xml
+from e2b.writer import BatchHeader, prepare, to_checked_xml
 from e2b.xmlsafe import parse_bytes
 from pv.config import Settings
 from pv.lemtrada import case_identification, draft_report_id, sender
@@ -29,6 +29,12 @@ class SubmissionRefused(ValueError):
     def __init__(self, findings: list[Finding]) -> None:
         self.findings = findings
         super().__init__(f"the report has {sum(f.severity == 'error' for f in findings)} errors")
+
+
+def warm_up() -> None:
+    """Ready the E2B engine at server start (template and XSD compiled), so the first report a
+    server takes is submitted as fast as the next ones."""
+    prepare()
 
 
 def _serious(answers: dict[str, Any]) -> bool:
