@@ -188,3 +188,15 @@ def test_the_difference_lists_the_changed_outcome_and_the_added_platelet_count(
     [added] = [r for r in rows if r[0] == "Tests and procedures, no. 6"]
     assert added[1] == "added" and "182" in added[3]
     assert "E2B element" not in diff.columns  # element numbers only in the expert view
+
+
+def test_in_arabic_the_headings_and_columns_are_arabic(stored: tuple[str, str]) -> None:
+    url, case_id = stored
+    at = AppTest.from_function(case_app, kwargs={"url": url, "case_id": case_id})
+    at.session_state["language"] = "ar"
+    at.run(timeout=60)
+    assert not at.exception, at.exception
+    assert [h.value for h in at.subheader][:2] == ["المريض", "الأعراض الجانبية"]
+    assert "المدينة" in "\n".join(m.value for m in at.markdown)
+    assert any("مصطلح MedDRA" in d.value.columns for d in at.dataframe)
+    assert "قراءة ملف XML للنسخة 2" in [e.label for e in at.expander]
