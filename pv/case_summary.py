@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from e2b.codelists import AgeUnit, DrugRole
+from e2b.codelists import ActionTaken, AgeUnit, DrugRole, Outcome, Qualification, Sex
 from e2b.model import Null
 from pv.catalogue import load_catalogue
 from pv.clinical import clinical_unit
@@ -31,7 +31,7 @@ _AGE_UNITS = {
 @dataclass(frozen=True)
 class PatientSummary:
     initials: str | None
-    sex: str | None
+    sex: Sex | str | None  # the code, or a nullFlavor's words
     age: str | None  # "34 years", else the age group ("adult")
     weight: str | None  # "62.5 kg"
 
@@ -44,7 +44,7 @@ class ReactionSummary:
     verbatim: str | None
     start: str | None
     end: str | None
-    outcome: str
+    outcome: Outcome
     seriousness: tuple[str, ...]  # titles of the criteria that apply; empty: not serious
 
     @property
@@ -69,8 +69,8 @@ class CourseSummary:
 class DrugSummary:
     product: str
     substances: tuple[str, ...]
-    role: str  # "Suspect", "Interacting"
-    action_taken: str | None
+    role: DrugRole  # suspect or interacting
+    action_taken: ActionTaken | None
     courses: tuple[CourseSummary, ...]
 
 
@@ -112,7 +112,7 @@ class TestSeries:
 @dataclass(frozen=True)
 class ReporterSummary:
     name: str | None
-    profession: str | None
+    profession: Qualification | None
     institution: str | None
     department: str | None
     city: str | None
@@ -186,7 +186,7 @@ def _patient(report: Report) -> PatientSummary:
         age = patient.age_group.label.lower() if patient.age_group is not None else None
     return PatientSummary(
         initials=words(patient.initials),
-        sex=words(sex) if isinstance(sex, Null) or sex is None else sex.label.lower(),
+        sex=words(sex) if isinstance(sex, Null) else sex,
         age=age,
         weight=f"{number(patient.weight_kg)} kg" if patient.weight_kg is not None else None,
     )
@@ -205,7 +205,7 @@ def _reaction(number_: int, reaction: Reaction) -> ReactionSummary:
         verbatim=reaction.verbatim,
         start=words(reaction.start),
         end=words(reaction.end),
-        outcome=reaction.outcome.label,
+        outcome=reaction.outcome,
         seriousness=tuple(reaction.seriousness.criteria()),
     )
 
@@ -227,8 +227,8 @@ def _drug(drug: Drug) -> DrugSummary:
     return DrugSummary(
         product=drug.product_name,
         substances=tuple(s.name for s in drug.substances),
-        role="Interacting" if drug.role is DrugRole.INTERACTING else "Suspect",
-        action_taken=drug.action_taken.label if drug.action_taken is not None else None,
+        role=drug.role,
+        action_taken=drug.action_taken,
         courses=tuple(
             CourseSummary(
                 course=d.course,
@@ -288,7 +288,9 @@ def _series(tests: Iterable[TestResult]) -> tuple[TestSeries, ...]:
             TestSeries(
                 name=_test_name(members[0]),
                 unit=unit,
-                normal_range=_range(members[-1], unit),
+                normal_range=next(
+                    (r for r in (_range(m, unit) for m in reversed(members)) if r), None
+                ),
                 values=tuple(_value(m) for m in members),
             )
         )
@@ -306,7 +308,7 @@ def _range(test: TestResult, unit: str | None) -> str | None:
 def _reporter(source: PrimarySource, primary: bool) -> ReporterSummary:
     return ReporterSummary(
         name=source.display_name or None,
-        profession=source.qualification.label if source.qualification is not None else None,
+        profession=source.qualification,
         institution=words(source.organisation),
         department=words(source.department),
         city=words(source.city),

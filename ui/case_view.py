@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Sequence
+from enum import Enum
 from typing import Protocol
 
 import pandas as pd
@@ -19,6 +20,7 @@ from pv.case_summary import ReadableCase, TestSeries, summarise
 from pv.model import Report
 from pv.store import CaseDetail, VersionRecord
 from pv.version_diff import Change, version_diff
+from ui import choices
 from ui.strings import t
 from ui.widgets import EXPERT, plain
 
@@ -57,7 +59,18 @@ def render(
 
 
 def _given(value: str | None) -> str:
-    return plain(value) if value else t("case.not_given")
+    return _own(value) if value else t("case.not_given")
+
+
+def _own(value: str) -> str:
+    """A value in its own direction inside a sentence of the page's (FSI ... PDI): "34 years"
+    stays "34 years" in an Arabic line."""
+    return f"\u2068{plain(value)}\u2069"
+
+
+def _code(value: Enum | str | None) -> str | None:
+    """A code list value in the page's language; text (a nullFlavor's words) as it is."""
+    return choices.code(value) if isinstance(value, Enum) else value
 
 
 def _facts(rows: Sequence[tuple[str, str | None]]) -> None:
@@ -70,7 +83,7 @@ def _patient(case: ReadableCase) -> None:
     _facts(
         [
             (t("case.initials"), patient.initials),
-            (t("case.sex"), patient.sex),
+            (t("case.sex"), _code(patient.sex)),
             (t("case.age"), patient.age),
             (t("case.weight"), patient.weight),
         ]
@@ -80,7 +93,8 @@ def _patient(case: ReadableCase) -> None:
 def _reactions(case: ReadableCase) -> None:
     st.subheader(t("case.reactions"))
     columns = ["number", "term", "verbatim", "start", "end", "outcome", "seriousness"]
-    st.dataframe(
+    # A static table: every column in view, long reported terms wrap.
+    st.table(
         pd.DataFrame(
             [
                 [
@@ -89,7 +103,7 @@ def _reactions(case: ReadableCase) -> None:
                     r.verbatim or "",
                     r.start or "",
                     r.end or "",
-                    r.outcome,
+                    choices.code(r.outcome),
                     "; ".join(r.seriousness) or t("case.not_serious"),
                 ]
                 for r in case.reactions
@@ -97,12 +111,10 @@ def _reactions(case: ReadableCase) -> None:
             columns=[t(f"case.col.{c}") for c in columns],
         ),
         hide_index=True,
-        width="stretch",
-        key=f"{KEY}.reactions",
     )
     st.markdown(f"**{t('case.seriousness')}**")
     if case.serious:
-        st.markdown(t("case.serious", criteria=plain(", ".join(case.seriousness))))
+        st.markdown(t("case.serious", criteria=_own(", ".join(case.seriousness))))
     else:
         st.markdown(t("case.not_serious"))
 
@@ -113,9 +125,9 @@ def _drugs(case: ReadableCase) -> None:
         st.caption(t("case.not_given"))
     for n, drug in enumerate(case.suspect_drugs):
         name = drug.product + (f" ({', '.join(drug.substances)})" if drug.substances else "")
-        st.markdown(f"**{plain(name)}**: {plain(drug.role)}")
-        if drug.action_taken:
-            st.caption(t("case.action", action=plain(drug.action_taken)))
+        st.markdown(f"**{_own(name)}**: {plain(choices.code(drug.role))}")
+        if drug.action_taken is not None:
+            st.caption(t("case.action", action=_own(choices.code(drug.action_taken))))
         columns = ["course", "first", "last", "dose", "route", "batch", "expiry"]
         st.dataframe(
             pd.DataFrame(
@@ -147,7 +159,7 @@ def _tests(tests: Sequence[TestSeries]) -> None:
         heading = series.name + (f" ({series.unit})" if series.unit else "")
         st.markdown(f"**{plain(heading)}**")
         if series.normal_range:
-            st.caption(t("case.tests.range", range=plain(series.normal_range)))
+            st.caption(t("case.tests.range", range=_own(series.normal_range)))
         table = pd.DataFrame(
             [[v.date or "", v.shown, v.comments or ""] for v in series.values],
             columns=[t("case.col.date"), t("case.col.result"), t("case.col.comments")],
@@ -159,16 +171,14 @@ def _tests(tests: Sequence[TestSeries]) -> None:
         # for a screen reader and for a keyboard.
         chart, text = st.columns([3, 2])
         with chart:
-            st.caption(
-                t("case.tests.chart", name=plain(series.name), unit=plain(series.unit or ""))
-            )
+            st.caption(t("case.tests.chart", name=_own(series.name), unit=_own(series.unit or "")))
             points = pd.DataFrame(
                 [(day, float(value)) for day, value in series.points],
                 columns=[t("case.col.date"), series.name],
             ).set_index(t("case.col.date"))
             st.line_chart(points, height=220, x_label=t("case.col.date"), y_label=series.unit)
         with text:
-            st.caption(t("case.tests.table", name=plain(series.name)))
+            st.caption(t("case.tests.table", name=_own(series.name)))
             st.dataframe(table, hide_index=True, width="stretch", key=f"{KEY}.test.{n}")
 
 
@@ -202,7 +212,7 @@ def _reporters(case: ReadableCase) -> None:
         _facts(
             [
                 (t("case.reporter.name"), reporter.name),
-                (t("case.reporter.profession"), reporter.profession),
+                (t("case.reporter.profession"), _code(reporter.profession)),
                 (t("case.reporter.institution"), reporter.institution),
                 (t("case.reporter.department"), reporter.department),
                 (t("case.reporter.city"), reporter.city),
@@ -222,8 +232,8 @@ def _versions(detail: CaseDetail, version_xml: Callable[[int], bytes], offer: Of
             + t(
                 "case.version",
                 n=record.version,
-                at=record.received_at.strftime("%Y-%m-%d %H:%M"),
-                user=plain(record.received_by),
+                at=_own(record.received_at.strftime("%Y-%m-%d %H:%M")),
+                user=_own(record.received_by),
             )
             + "**"
         )
@@ -239,7 +249,7 @@ def _versions(detail: CaseDetail, version_xml: Callable[[int], bytes], offer: Of
         if i > 0:
             before = detail.versions[i - 1].version
             with st.expander(t("case.diff", old=before, new=record.version)):
-                _diff(version_diff(reports[i - 1], reports[i]), f"{case_id}.{record.version}")
+                _diff(version_diff(reports[i - 1], reports[i]))
 
 
 def _maker(version_xml: Callable[[int], bytes], version: int) -> Callable[[], bytes]:
@@ -250,7 +260,7 @@ def _xml_text(record: VersionRecord) -> str:
     return record.xml.decode("utf-8", errors="replace")
 
 
-def _diff(changes: Sequence[Change], key: str) -> None:
+def _diff(changes: Sequence[Change]) -> None:
     if not changes:
         st.caption(t("case.diff.none"))
         return
@@ -265,4 +275,5 @@ def _diff(changes: Sequence[Change], key: str) -> None:
         }
         for c in changes
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key=f"{KEY}.diff.{key}")
+    # A static table: long values (a narrative) wrap and read in full, not clipped in a cell.
+    st.table(pd.DataFrame(rows), hide_index=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from e2b.codelists import AgeUnit
+from e2b.codelists import ActionTaken, AgeUnit, DrugRole, Outcome, Qualification, Sex
 from pv.case_summary import age_words, summarise
 from pv.model import Report
 from tests.cases import load_case
@@ -22,7 +22,7 @@ def test_patient_in_clinical_words() -> None:
     patient = summarise(_report()).patient
     assert (patient.initials, patient.sex, patient.age, patient.weight) == (
         "NA",
-        "female",
+        Sex.FEMALE,
         "34 years",
         "62.5 kg",
     )
@@ -44,14 +44,14 @@ def test_reactions_keep_term_verbatim_dates_outcome_and_seriousness() -> None:
     itp, petechiae, _ = case.reactions
     assert (itp.number, itp.term, itp.code) == (1, "Immune thrombocytopenia", "10083842")
     assert itp.verbatim == "Immune thrombocytopenia (platelets 9 x 10^3/uL)"
-    assert (itp.start, itp.end, itp.outcome) == ("2026-10-03", None, "Recovering / resolving")
+    assert (itp.start, itp.end, itp.outcome) == ("2026-10-03", None, Outcome.RECOVERING)
     assert itp.seriousness == (
         "caused or prolonged hospitalisation",
         "other medically important condition",
     )
     assert (petechiae.end, petechiae.outcome, petechiae.serious) == (
         "2026-10-15",
-        "Recovered / resolved",
+        Outcome.RECOVERED,
         False,
     )
     assert case.serious and case.seriousness == itp.seriousness
@@ -59,7 +59,12 @@ def test_reactions_keep_term_verbatim_dates_outcome_and_seriousness() -> None:
 
 def test_only_suspect_drugs_with_each_course_dates_dose_and_batch() -> None:
     [drug] = summarise(_report()).suspect_drugs  # the premedications are concomitant
-    assert (drug.product, drug.substances, drug.role) == ("LEMTRADA", ("alemtuzumab",), "Suspect")
+    assert (drug.product, drug.substances, drug.role) == (
+        "LEMTRADA",
+        ("alemtuzumab",),
+        DrugRole.SUSPECT,
+    )
+    assert drug.action_taken is ActionTaken.NOT_APPLICABLE
     first, second = drug.courses
     assert (first.course, first.start, first.end, first.batch) == (
         1,
@@ -112,7 +117,7 @@ def test_narrative_and_reporter_with_profession_institution_and_city() -> None:
     [reporter] = case.reporters
     assert reporter.name == "Dr Huda Al-Qahtani"
     assert (reporter.profession, reporter.institution, reporter.city, reporter.country) == (
-        "Physician",
+        Qualification.PHYSICIAN,
         "Example Neuroscience Hospital",
         "Riyadh",
         "SA",
@@ -130,3 +135,13 @@ def test_an_arabic_narrative_and_native_summary_are_kept_as_written() -> None:
     assert case.narrative == arabic
     [(language, text)] = case.native_summaries
     assert language == "ara" and text.strip()
+
+
+def test_the_normal_range_is_the_latest_one_given() -> None:
+    def later_without_range(tests: list[dict[str, Any]]) -> None:
+        tests[0]["normal_low"], tests[0]["normal_high"] = 140, 450
+        tests.insert(5, {**tests[4], "date": "2026-11-13", "normal_low": None, "normal_high": None})
+
+    [platelets, _] = summarise(_report(tests=later_without_range)).tests
+    assert platelets.values[-1].date == "2026-11-13"
+    assert platelets.normal_range == "150-400 x10^3/µL"  # 2026-10-30's, not 2026-09-07's

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -80,8 +81,17 @@ def _run(url: str, case_id: str) -> AppTest:
 
 
 def _frames(at: AppTest, column: str) -> list[Any]:
-    """The tables that have this column, in page order."""
-    return [d.value for d in at.dataframe if column in d.value.columns]
+    """The tables (interactive, then static) that have this column, in page order."""
+    return [d.value for d in [*at.dataframe, *at.table] if column in d.value.columns]
+
+
+def _read(markdown: str) -> str:
+    """Markdown as the page shows it: escapes, direction isolates and word joiners gone."""
+    return re.sub(r"\\(.)", r"\1", markdown).translate(dict.fromkeys([0x2060, 0x2068, 0x2069]))
+
+
+def _text(at: AppTest) -> str:
+    return "\n".join(_read(m.value) for m in at.markdown)
 
 
 def test_the_case_reads_patient_reactions_drug_tests_and_reporter(
@@ -98,11 +108,12 @@ def test_the_case_reads_patient_reactions_drug_tests_and_reporter(
         "Reporter",
         "Versions",
     ]
-    text = "\n".join(m.value for m in at.markdown)
-    assert "**Age:** 34 years" in text and "**Sex:** female" in text
+    text = _text(at)
+    assert "**Age:** 34 years" in text and "**Sex:** Female" in text
     assert "**Institution:** Example Neuroscience Hospital" in text
     assert "**City:** Riyadh" in text and "**Profession:** Physician" in text
     reactions = _frames(at, "MedDRA term")[0]
+    assert list(reactions["No."]) == [1, 2, 3]
     assert list(reactions["MedDRA term"]) == ["Immune thrombocytopenia", "Petechiae", "Epistaxis"]
     assert reactions["Outcome"].iloc[0] == "Recovered / resolved"  # the follow-up's
     assert reactions["Onset"].iloc[0] == "2026-10-03"
@@ -116,7 +127,7 @@ def test_serial_platelets_are_a_chart_with_a_labelled_table_beside_it(
     stored: tuple[str, str],
 ) -> None:
     at = _run(*stored)
-    captions = [c.value for c in at.caption]
+    captions = [_read(c.value) for c in at.caption]
     assert "Chart: Platelet count over time (x10^3/µL)" in captions
     assert "Table: Platelet count, every value (the chart's text alternative)" in captions
     platelets, haemoglobin = _frames(at, "Result")
@@ -197,6 +208,9 @@ def test_in_arabic_the_headings_and_columns_are_arabic(stored: tuple[str, str]) 
     at.run(timeout=60)
     assert not at.exception, at.exception
     assert [h.value for h in at.subheader][:2] == ["المريض", "الأعراض الجانبية"]
-    assert "المدينة" in "\n".join(m.value for m in at.markdown)
-    assert any("مصطلح MedDRA" in d.value.columns for d in at.dataframe)
+    text = _text(at)
+    assert "المدينة" in text and "**الجنس:** أنثى" in text
+    # each value keeps its own direction in an Arabic line: "34 years", not "years 34"
+    assert any("\u206834 years\u2069" in m.value for m in at.markdown)
+    assert _frames(at, "مصطلح MedDRA")
     assert "قراءة ملف XML للنسخة 2" in [e.label for e in at.expander]
