@@ -92,7 +92,7 @@ class CaseQuery:
     serious: bool | None = None
     received_from: date | None = None  # the log's receipt date (UTC), inclusive
     received_to: date | None = None
-    text: str | None = None  # case ID, reporter, terms, categories, verbatim text
+    text: str | None = None  # case ID, reporter, places, terms, categories, verbatims, narrative
     overdue_only: bool = False
     include_nullified: bool = False  # nullified cases are kept but out of the default list
     owner: str | None = None  # "my cases": the officer's name
@@ -841,6 +841,10 @@ def case_columns(report: Report) -> dict[str, Any]:
         *terms,
         *codes,
         *verbatims,
+        *(r.translation for r in report.reactions if r.translation),
+        *_places(report),
+        *filter(None, [report.narrative.narrative, report.narrative.reporter_comments]),
+        *(s.text for s in report.narrative.summaries),
     ]
     return {
         "first_received": first,
@@ -988,6 +992,16 @@ def _version(
         findings=json.dumps(findings, ensure_ascii=False),
         report=submission.report.model_dump_json(),
     )
+
+
+def _places(report: Report) -> list[str]:
+    """Each reporter's institution, department and city, for the search."""
+    parts = (
+        value_of(part)
+        for source in report.primary_sources
+        for part in (source.organisation, source.department, source.city)
+    )
+    return _unique(parts)
 
 
 def _categories(report: Report) -> list[str]:

@@ -31,6 +31,7 @@ from pv.store import (
     CaseDetail,
     CaseNotFound,
     CaseQuery,
+    CaseRow,
     NotAnOfficer,
     StaleCase,
     Store,
@@ -347,6 +348,7 @@ def _case_list(log: Store, query: CaseQuery, cat: Catalogue, today: date, office
         key="log.table",
     )
     selected = [page.rows[i].case_id for i in selection.selection.rows if i < len(page.rows)]
+    selected = list(dict.fromkeys([*selected, *_keyboard_picks(page.rows)]))
     c1, c2, c3 = st.columns([1, 1, 2])
     with c1:
         st.button(t("log.previous"), disabled=page.page <= 1, on_click=_turn, args=(page.page - 1,))
@@ -363,6 +365,35 @@ def _case_list(log: Store, query: CaseQuery, cat: Catalogue, today: date, office
                 type="primary",
             )
     _exports(log, query, selected, officer, today)
+
+
+def _keyboard_picks(rows: list[CaseRow]) -> list[str]:
+    """Open a case and pick cases for the export without clicking grid rows: a select box and
+    a button, and a multiselect whose picks stay while the officer turns pages."""
+    ids = [r.case_id for r in rows]
+    o1, o2 = st.columns([3, 1], vertical_alignment="bottom")
+    with o1:
+        current = st.session_state.get("log.pick")
+        st.selectbox(
+            t("log.pick"),
+            list(dict.fromkeys([*([current] if current else []), *ids])),
+            index=None,
+            key="log.pick",
+        )
+    with o2:
+        st.button(t("log.pick.open"), on_click=_open_picked, key="log.pick.go")
+    picked: list[str] = st.session_state.get("log.pick.export", [])
+    return list(
+        st.multiselect(
+            t("log.pick.export"), list(dict.fromkeys([*picked, *ids])), key="log.pick.export"
+        )
+    )
+
+
+def _open_picked() -> None:
+    case_id = st.session_state.get("log.pick")
+    if case_id:
+        _open(case_id)
 
 
 def _highlight_overdue(row: pd.Series) -> list[str]:

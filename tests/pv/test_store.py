@@ -273,7 +273,8 @@ def test_text_search_covers_case_id_reporter_terms_and_takes_wildcards_literally
     assert _ids(store, text="GRAVES") == [six_cases["thyroid_graves"]]
     assert _ids(store, text="الحربي") == [six_cases["nephropathy_anti_gbm"]]
     assert _ids(store, text=six_cases["pml_death"]) == [six_cases["pml_death"]]
-    assert _ids(store, text="%") == []
+    # "%" is no wildcard: only the case whose narrative has a literal "%" in it
+    assert _ids(store, text="%") == [six_cases["mi_infusion_day"]]
     assert _ids(store, text="t_yroid") == []  # "_" is not "any character"
     assert _ids(store, text="thyroid_") == [six_cases["thyroid_graves"]]
     assert like_pattern("50%_a\\b") == "%50\\%\\_a\\\\b%"
