@@ -41,12 +41,14 @@ def render(
     *,
     version_xml: Callable[[int], bytes],
     offer: Offer,
+    per_version: Callable[[VersionRecord], None] | None = None,
 ) -> None:
     """The case page's reading of `report` (the current version of `detail`), then its versions.
 
     `version_xml(n)` gives version n's XML for a download and audits it (Store.version_xml);
     the XML shown in the page is the stored one, already part of the audited opening. Draw it
     outside any expander: each version's XML and difference sit in expanders of their own.
+    `per_version` draws what the caller adds to each version (its CIOMS I form, its findings).
     """
     case = summarise(report)
     _patient(case)
@@ -55,7 +57,7 @@ def render(
     _tests(case.tests)
     _narrative(case)
     _reporters(case)
-    _versions(detail, version_xml, offer)
+    _versions(detail, version_xml, offer, per_version)
 
 
 def _given(value: str | None) -> str:
@@ -221,7 +223,12 @@ def _reporters(case: ReadableCase) -> None:
         )
 
 
-def _versions(detail: CaseDetail, version_xml: Callable[[int], bytes], offer: Offer) -> None:
+def _versions(
+    detail: CaseDetail,
+    version_xml: Callable[[int], bytes],
+    offer: Offer,
+    per_version: Callable[[VersionRecord], None] | None,
+) -> None:
     st.subheader(t("case.versions"))
     case_id = detail.row.case_id
     reports = [Report.model_validate_json(v.report_json) for v in detail.versions]
@@ -244,6 +251,8 @@ def _versions(detail: CaseDetail, version_xml: Callable[[int], bytes], offer: Of
             mime="application/xml",
             key=f"{KEY}.xml.{case_id}.{record.version}",
         )
+        if per_version is not None:
+            per_version(record)
         with st.expander(t("case.xml.show", n=record.version)):
             st.code(_xml_text(record), language="xml", wrap_lines=True)
         if i > 0:

@@ -35,10 +35,12 @@ from pv.store import (
     NotAnOfficer,
     StaleCase,
     Store,
+    VersionRecord,
 )
 from pv.submission import SubmissionRefused, follow_up
 from pv.users import LoginLocked, User, authenticate, list_users
 from pv.workflow import CaseStatus, InvalidTransition
+from ui import case_view
 from ui.downloads import GRANTS, offer
 from ui.resources import catalogue, settings, store
 from ui.strings import t
@@ -486,7 +488,13 @@ def _case_view(log: Store, officer: Officer, cat: Catalogue, today: date) -> Non
         st.session_state[VIEWED] = (case_id, detail.row.version)
     _case_summary(detail, cat)
     _workflow(log, detail, officer)
-    _versions(detail, officer)
+    case_view.render(
+        detail,
+        log.current_report(case_id),
+        version_xml=lambda n: log.version_xml(case_id, n, user=officer.name),
+        offer=functools.partial(_offer, officer),
+        per_version=functools.partial(_version_extras, log, officer, case_id),
+    )
     _follow_up(log, detail, officer, today)
     _nullify(log, detail)
     _notes(log, detail, officer)
@@ -626,37 +634,23 @@ def _apply_status(log: Store, case_id: str, revision: int) -> None:
     st.session_state.pop("log.target", None)
 
 
-def _versions(detail: CaseDetail, officer: Officer) -> None:
-    log = store()
-    st.markdown(f"**{t('log.versions')}**")
-    for v in reversed(detail.versions):
-        with st.expander(
-            t("log.version", n=v.version, at=v.received_at.strftime("%Y-%m-%d %H:%M")),
-            expanded=v.version == detail.row.version,
-        ):
-            case_id, version = detail.row.case_id, v.version
-            _offer(
-                officer,
-                t("log.download_xml"),
-                functools.partial(log.version_xml, case_id, version, user=officer.name),
-                file_name=f"{case_id}-v{version}.xml",
-                mime="application/xml",
-                key=f"xml.{version}",
-            )
-            _offer(
-                officer,
-                t("log.download_cioms"),
-                functools.partial(
-                    _cioms, log, case_id, version, v.report_json, user=officer.name, conf=settings()
-                ),
-                file_name=f"{case_id}-v{version}-cioms.pdf",
-                mime="application/pdf",
-                key=f"cioms.{version}",
-            )
-            if not v.findings:
-                st.caption(t("done.valid"))
-            for f in v.findings:
-                st.markdown(f"- {plain(f.severity)} {plain(f.element)}: {plain(f.message)}")
+def _version_extras(log: Store, officer: Officer, case_id: str, v: VersionRecord) -> None:
+    """Beside each version's XML: its CIOMS I form and what the checks found in it."""
+    version = v.version
+    _offer(
+        officer,
+        t("log.download_cioms"),
+        functools.partial(
+            _cioms, log, case_id, version, v.report_json, user=officer.name, conf=settings()
+        ),
+        file_name=f"{case_id}-v{version}-cioms.pdf",
+        mime="application/pdf",
+        key=f"cioms.{version}",
+    )
+    if not v.findings:
+        st.caption(t("done.valid"))
+    for f in v.findings:
+        st.markdown(f"- {plain(f.severity)} {plain(f.element)}: {plain(f.message)}")
 
 
 def _cioms(

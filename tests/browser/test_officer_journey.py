@@ -179,7 +179,7 @@ def test_an_officer_works_a_case_from_login_to_sfda_and_exports(
     # The stored XML, byte for byte, from the latest version's box.
     [version] = detail.versions
     with page.expect_download() as xml_download:
-        page.get_by_role("button", name="Download XML", exact=True).click()
+        page.get_by_role("button", name="Download the XML of version 1", exact=True).click()
     assert xml_download.value.suggested_filename == f"{pml}-v1.xml"
     xml_file = tmp_path / "case.xml"
     xml_download.value.save_as(xml_file)
