@@ -431,6 +431,48 @@ ENGLISH: dict[str, str] = {
         "The e-mail is addressed with a copy to you. Tick 'I agree to be contacted' and give "
         "your e-mail address in section 1."
     ),
+    # submissions panel
+    "sub.title": "Submissions to SFDA and the MAH",
+    "sub.col.recipient": "Recipient",
+    "sub.col.status": "Status",
+    "sub.col.due": "Due date",
+    "sub.col.batch": "Batch ID",
+    "sub.col.submitted": "Submitted on",
+    "sub.col.channel": "Channel",
+    "sub.col.reference": "Reference",
+    "sub.col.ack": "Acknowledgement",
+    "sub.col.ack_text": "Receiver's message",
+    "sub.state.pending": "Pending ({clock})",
+    "sub.state.prepared": "File prepared ({clock})",
+    "sub.state.on_time": "Submitted on time",
+    "sub.state.late": "Submitted {days} day(s) late",
+    "sub.state.acknowledged": "Acknowledged",
+    "sub.state.rejected": "Rejected by receiver",
+    "sub.clock.due": "due in {days} day(s)",
+    "sub.clock.overdue": "overdue by {days} day(s)",
+    "sub.prepare.sfda": "Prepare file for SFDA",
+    "sub.prepare.mah": "Prepare file for MAH",
+    "sub.record.title": "Record a submission",
+    "sub.record.date": "Submitted on",
+    "sub.record.go": "Record submission",
+    "sub.record.no_date": "Choose the date the file was submitted.",
+    "sub.record.done": "Recorded: {batch_id}, {late} day(s) late.",
+    "sub.channel.email": "E-mail",
+    "sub.channel.portal": "Portal",
+    "sub.channel.gateway": "Gateway",
+    "sub.send.go": "Send to SFDA and MAH",
+    "sub.send.unconfigured": (
+        "No SMTP server is configured: download the files and record each submission by hand."
+    ),
+    "sub.ack.files": "Acknowledgements received (E2B(R3) ACK, XML)",
+    "sub.ack.go": "Record acknowledgements",
+    "sub.ack.unreadable": "{name} is not an acknowledgement: {reason}",
+    "sub.on_time.title": "On-time submissions per month and recipient",
+    "sub.on_time.none": "No submission recorded yet.",
+    "sub.on_time.month": "Month",
+    "sub.on_time.submitted": "Submitted",
+    "sub.on_time.on_time": "On time",
+    "sub.on_time.rate": "On time (%)",
 }
 
 LANGUAGES: dict[str, dict[str, str]] = {"en": ENGLISH, "ar": ARABIC}
