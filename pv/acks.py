@@ -108,13 +108,15 @@ def _apply_one(
         statement = select(Transmission).where(Transmission.batch_id == batch_id)
         if message_id is not None:
             statement = statement.where(Transmission.message_id == message_id)
-        row = session.scalar(statement.with_for_update()) if batch_id else None
+        row = session.scalar(statement) if batch_id else None
         if row is None:
             audit.append(
                 session, user=user, action="ack", at=now, detail={**detail, "outcome": "unmatched"}
             )
             return replace(base, text="no file was sent with these IDs")
+        # The case first, then its file, as pv.transmissions locks them (no deadlock).
         case = session.get_one(Case, row.case_pk, with_for_update=True)
+        session.refresh(row, with_for_update=True)
         base = replace(base, case_id=case.case_id, version=row.version, recipient=row.recipient)
         if row.ack_id is not None:
             if row.ack_id == ack_id and row.ack_code == code:

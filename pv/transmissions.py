@@ -134,13 +134,18 @@ def receiver_id(settings: Settings, recipient: Recipient) -> str:
     return settings.receiver_id if recipient == "sfda" else settings.mah_receiver_id
 
 
-def version_due_date(report: Report, version: int) -> date:
-    """The last day a version may reach a recipient: 15 / 90 days from C.1.4 for the initial
-    report, from C.1.5 (the new information) for a follow-up."""
+def clock_start(report: Report, version: int) -> date:
+    """When a version's information was received: C.1.4 for the initial report, C.1.5 (the new
+    information) for a follow-up."""
     start = report.case.first_received
     if version > 1 and isinstance(report.case.most_recent, str):
         start = report.case.most_recent
-    return due_date(bounds(start)[0].date(), report.serious)
+    return bounds(start)[0].date()
+
+
+def version_due_date(report: Report, version: int) -> date:
+    """The last day a version may reach a recipient: 15 / 90 days from its clock start."""
+    return due_date(clock_start(report, version), report.serious)
 
 
 def prepare(
@@ -242,7 +247,7 @@ def record_submission(
         )
         assert version is not None  # a transmission is always made from a stored version
         report = Report.model_validate_json(version.report)
-        received = min(bounds(report.case.first_received)[0].date(), version.received_at.date())
+        received = clock_start(report, row.version)
         if submitted_on < received:
             raise TransmissionError(
                 f"The submission date {submitted_on} is before the case was received ({received})."

@@ -5,6 +5,7 @@ the SFDA submission moves the case, audited; the on-time rate per month and reci
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 from lxml import etree
@@ -16,7 +17,7 @@ from pv import transmissions as tx
 from pv.config import Settings
 from pv.store import Store
 from pv.workflow import CaseStatus, InvalidTransition
-from tests.pv.submissions import builder
+from tests.pv.submissions import builder, make_submission
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 SETTINGS = Settings(database_url="sqlite://", receiver_id="SFDA-NPC", mah_receiver_id="MAH-KSA")
@@ -243,3 +244,42 @@ def test_the_on_time_rate_per_month_and_recipient(store: Store) -> None:
         ("2026-11", "sfda", 2, 0),
     ]
     assert rates[0].rate == 1.0 and rates[2].rate == 0.0
+
+
+def test_a_follow_up_restarts_each_clock_from_its_c15(store: Store) -> None:
+    case_id = _case_in_review(store)
+    tx.prepare(store, case_id, "sfda", user="o", settings=SETTINGS, now=NOW)
+    tx.record_submission(
+        store,
+        case_id,
+        "sfda",
+        submitted_on=DUE,
+        channel="email",
+        reference="r",
+        user="o",
+        now=NOW,
+    )
+
+    def newer(data: dict[str, Any]) -> None:
+        data["case"]["most_recent"] = "2026-11-10"
+
+    store.add_version(case_id, make_submission(case_id, change=newer), user="o", now=NOW)
+    sfda, mah = tx.recipient_statuses(store, case_id, today=NOW.date())
+    # Version 2 has gone nowhere yet: both pending, due 15 days after its C.1.5.
+    assert [(s.version, s.state, s.due_date) for s in (sfda, mah)] == [
+        (2, "pending", date(2026, 11, 25)),
+        (2, "pending", date(2026, 11, 25)),
+    ]
+    prepared, _ = tx.prepare(store, case_id, "sfda", user="o", settings=SETTINGS, now=NOW)
+    assert prepared.batch_id == f"{case_id}-V2-SFDA-1" and prepared.due_date == date(2026, 11, 25)
+    with pytest.raises(tx.TransmissionError, match="before the case was received"):
+        tx.record_submission(
+            store,
+            case_id,
+            "sfda",
+            submitted_on=date(2026, 11, 9),
+            channel="email",
+            reference="r",
+            user="o",
+            now=NOW,
+        )
