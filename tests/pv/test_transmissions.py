@@ -4,17 +4,21 @@ the SFDA submission moves the case, audited; the on-time rate per month and reci
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from alembic import command
 from lxml import etree
+from sqlalchemy import inspect
 
 from e2b.validate import validate_bytes
 from e2b.xmlsafe import parse_bytes
 from e2b.xpath import select_one
 from pv import transmissions as tx
 from pv.config import Settings
+from pv.db import alembic_config, current_revision, upgrade, writer
 from pv.store import Store
 from pv.workflow import CaseStatus, InvalidTransition
 from tests.pv.submissions import builder, make_submission
@@ -283,3 +287,27 @@ def test_a_follow_up_restarts_each_clock_from_its_c15(store: Store) -> None:
             user="o",
             now=NOW,
         )
+
+
+def test_concurrent_preparations_get_distinct_batch_ids(store: Store) -> None:
+    case_id = _case_in_review(store)
+
+    def one(_: int) -> str:
+        record, _xml = tx.prepare(store, case_id, "sfda", user="o", settings=SETTINGS, now=NOW)
+        return record.batch_id
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        batch_ids = list(pool.map(one, range(6)))
+    assert sorted(batch_ids) == [f"{case_id}-V1-SFDA-{k}" for k in range(1, 7)]
+    assert store.verify_audit() == []
+
+
+def test_migration_0009_adds_and_removes_the_transmissions_table(store: Store) -> None:
+    assert "transmissions" in inspect(store.engine).get_table_names()
+    with writer(store.engine).begin() as connection:
+        command.downgrade(alembic_config(connection), "0008")
+    assert "transmissions" not in inspect(store.engine).get_table_names()
+    assert current_revision(store.engine) == "0008"
+    upgrade(store.engine)
+    assert current_revision(store.engine) == "0009"
+    assert "transmissions" in inspect(store.engine).get_table_names()
