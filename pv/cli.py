@@ -1,5 +1,5 @@
-"""`python -m pv users|audit|db|import`: officer accounts, the audit trail, migrations and
-importing partners' E2B(R3) files.
+"""`python -m pv users|audit|db|import|ack`: officer accounts, the audit trail, migrations,
+importing partners' E2B(R3) files and reading the receivers' acknowledgements.
 
 Results on stdout, problems on stderr in one sentence. Exit codes: 0 ok, 1 findings (a broken
 audit trail), 2 unusable (database unreachable, no usable audit key, bad input, usage).
@@ -17,11 +17,14 @@ from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
 
+from e2b.ack import AckFormatError, AckWriteError
+from e2b.xmlsafe import UnusableXMLError
 from pv import auditkey
-from pv.audit import AuditRecord, describe
+from pv.acks import PROBLEMS, ack_for_import, apply_ack
+from pv.audit import AuditRecord, describe, sha256_hex
 from pv.auditkey import AuditKeyError
 from pv.db import DatabaseUnavailable, unavailable
-from pv.importing import import_file
+from pv.importing import ImportLine, import_file
 from pv.store import Store
 from pv.users import ROLES, UserError, add_user, deactivate, list_users, set_password
 
@@ -74,6 +77,16 @@ def build_parser() -> argparse.ArgumentParser:
         "import", help="import E2B(R3) files: each ICSR a new case or the next version of its case"
     )
     imports.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    imports.add_argument(
+        "--ack-dir",
+        type=Path,
+        help="write an E2B(R3) acknowledgement (MCCI_IN200101UV01) of each file into this folder",
+    )
+
+    acks = commands.add_parser(
+        "ack", help="record the receivers' acknowledgements (MCCI_IN200101UV01) of files sent"
+    )
+    acks.add_argument("files", nargs="+", type=Path, metavar="FILE")
 
     db = commands.add_parser("db", help="the database")
     db_commands = db.add_subparsers(dest="action", required=True, parser_class=_Parser)
@@ -108,7 +121,9 @@ def _run(store: Store, args: argparse.Namespace) -> int:
     if args.command == "audit":
         return _audit(store, args, by)
     if args.command == "import":
-        return _import(store, args.files, by)
+        return _import(store, args.files, by, args.ack_dir)
+    if args.command == "ack":
+        return _ack(store, args.files, by)
     if args.action == "add":
         user = add_user(store, args.name, _password(args.password_stdin), role=args.role, by=by)
         print(f"added {user.name} ({user.role})")
@@ -158,8 +173,9 @@ def _audit(store: Store, args: argparse.Namespace, by: str) -> int:
     return OK
 
 
-def _import(store: Store, files: list[Path], by: str) -> int:
-    """One line per ICSR; exit 1 when any file or ICSR was refused (the others still land)."""
+def _import(store: Store, files: list[Path], by: str, ack_dir: Path | None = None) -> int:
+    """One line per ICSR; exit 1 when any file or ICSR was refused (the others still land).
+    With `ack_dir`, each file's acknowledgement is written there as `<file>.ack.xml`."""
     refused = False
     for path in files:
         try:
@@ -168,10 +184,54 @@ def _import(store: Store, files: list[Path], by: str) -> int:
             print(_printable(f"{path}: refused ({error.strerror or error})"))
             refused = True
             continue
-        for line in import_file(store, data, name=path.name, user=by):
+        lines = import_file(store, data, name=path.name, user=by)
+        for line in lines:
             print(_printable(line.line()))
             refused = refused or line.outcome == "refused"
+        if ack_dir is not None:
+            written = _write_ack(store, data, lines, ack_dir / f"{path.name}.ack.xml", by)
+            refused = refused or not written
     return FINDINGS if refused else OK
+
+
+def _write_ack(store: Store, data: bytes, lines: list[ImportLine], target: Path, by: str) -> bool:
+    try:
+        ack = ack_for_import(data, lines, settings=store.settings)
+        if ack is None:
+            print(_printable(f"{target.name}: not written (the file is not an ICSR batch)"))
+            return False
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(ack)
+    except (AckWriteError, OSError, ValueError) as error:
+        print(_printable(f"{target}: not written ({error})"))
+        return False
+    store.record(
+        "ack_written", user=by, detail={"file": target.name, "ack_sha256": sha256_hex(ack)}
+    )
+    print(_printable(f"{target}: acknowledgement written"))
+    return True
+
+
+def _ack(store: Store, files: list[Path], by: str) -> int:
+    """One line per acknowledged message; exit 1 when any is unmatched or conflicts, 2 when a
+    file cannot be read as an acknowledgement (the others are still recorded)."""
+    worst = OK
+    for path in files:
+        try:
+            lines = apply_ack(store, path.read_bytes(), name=path.name, user=by)
+        except OSError as error:
+            print(_printable(f"{path}: unreadable ({error.strerror or error})"))
+            worst = UNUSABLE
+            continue
+        except (UnusableXMLError, AckFormatError) as error:
+            print(_printable(f"{path.name}: not an acknowledgement ({error})"))
+            worst = UNUSABLE
+            continue
+        for line in lines:
+            print(_printable(line.line()))
+            if line.outcome in PROBLEMS:
+                worst = max(worst, FINDINGS)
+    return worst
 
 
 def _line(row: AuditRecord) -> str:

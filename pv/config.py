@@ -51,6 +51,10 @@ class Settings:
     sender_organisation: str = field(default_factory=lambda: _env("PV_SENDER_ORGANISATION", ""))
     # SFDA has published no E2B(R3) receiver identifiers; configurable until it does.
     receiver_id: str = field(default_factory=lambda: _env("PV_RECEIVER_ID", "SFDA-NPC"))
+    # N.1.4/N.2.r.3 of the file prepared for the marketing-authorisation holder.
+    mah_receiver_id: str = field(
+        default_factory=lambda: _env("PV_MAH_RECEIVER_ID", "SANOFI-KSA-PV")
+    )
     meddra_version: str = field(default_factory=lambda: _env("PV_MEDDRA_VERSION", "27.1"))
     # Path to a licensed MedDRA release in MSSO ASCII format (folder holding llt.asc and pt.asc).
     meddra_path: str = field(default_factory=lambda: _env("MEDDRA_PATH", ""))

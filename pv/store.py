@@ -351,30 +351,7 @@ class Store:
             case = _case_for_update(session, case_id)
             if expected_revision is not None and case.revision != expected_revision:
                 raise _stale(session, case)
-            current = CaseStatus(case.status)
-            if target not in allowed_next(current):
-                raise InvalidTransition(case_id, current, target)
-            case.status = target.value
-            case.revision += 1
-            case.updated_at = now
-            session.add(
-                StatusChange(
-                    case_pk=case.id,
-                    from_status=current.value,
-                    to_status=target.value,
-                    at=now,
-                    user=user,
-                    comment=comment,
-                )
-            )
-            audit.append(
-                session,
-                user=user,
-                action="status",
-                at=now,
-                case_id=case_id,
-                detail={"from": current.value, "to": target.value, "comment": comment},
-            )
+            move_status(session, case, target, user=user, now=now, comment=comment)
         return target
 
     def assign(
@@ -952,6 +929,48 @@ def _row(case: Case, today: date) -> CaseRow:
         nullified=case.nullified,
         owner=case.owner,
     )
+
+
+def move_status(
+    session: Session,
+    case: Case,
+    target: CaseStatus,
+    *,
+    user: str,
+    now: datetime,
+    comment: str | None = None,
+) -> None:
+    """One workflow move inside the caller's transaction: the status change and its audit row
+    (pv.transmissions and pv.acks move a case this way when evidence or an ACK is recorded)."""
+    current = CaseStatus(case.status)
+    if target not in allowed_next(current):
+        raise InvalidTransition(case.case_id, current, target)
+    case.status = target.value
+    case.revision += 1
+    case.updated_at = now
+    session.add(
+        StatusChange(
+            case_pk=case.id,
+            from_status=current.value,
+            to_status=target.value,
+            at=now,
+            user=user,
+            comment=comment,
+        )
+    )
+    audit.append(
+        session,
+        user=user,
+        action="status",
+        at=now,
+        case_id=case.case_id,
+        detail={"from": current.value, "to": target.value, "comment": comment},
+    )
+
+
+def case_for_update(session: Session, case_id: str) -> Case:
+    """The case row, locked for this transaction; CaseNotFound when there is none."""
+    return _case_for_update(session, case_id)
 
 
 def _case_for_update(session: Session, case_id: str) -> Case:

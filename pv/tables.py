@@ -289,3 +289,38 @@ class CaseIdentifier(Base):
 
     case_pk: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
     value: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
+
+
+class Transmission(Base):
+    """One file sent to one recipient: the exact XML, when and how it went (the submission
+    evidence), whether it was late against that recipient's clock, and the receiver's
+    acknowledgement once it comes (pv.transmissions, pv.acks)."""
+
+    __tablename__ = "transmissions"
+    __table_args__ = (
+        UniqueConstraint("batch_id", name="uq_transmissions_batch_id"),
+        Index("ix_transmissions_case_version", "case_pk", "version", "recipient"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_pk: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    recipient: Mapped[str] = mapped_column(String(10))  # sfda, mah
+    batch_id: Mapped[str] = mapped_column(String(100))  # N.1.2, fresh for every file
+    message_id: Mapped[str] = mapped_column(String(100), index=True)  # N.2.r.1
+    xml: Mapped[bytes] = mapped_column(LargeBinary)  # exactly what was (or is to be) sent
+    prepared_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    prepared_by: Mapped[str] = mapped_column(String(100))
+    due_date: Mapped[date] = mapped_column(Date)  # this recipient's clock for this version
+    submitted_on: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
+    channel: Mapped[str | None] = mapped_column(String(10), nullable=True)  # email, portal, gateway
+    reference: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    recorded_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    days_late: Mapped[int | None] = mapped_column(Integer, nullable=True)  # 0: on time
+    ack_code: Mapped[str | None] = mapped_column(String(2), nullable=True)  # AA AE AR / CA CR
+    ack_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # ACK.M.4
+    ack_id: Mapped[str | None] = mapped_column(String(100), nullable=True)  # ACK.M.1
+    ack_local_id: Mapped[str | None] = mapped_column(String(100), nullable=True)  # ACK.B.r.2
+    ack_text: Mapped[str | None] = mapped_column(Text, nullable=True)  # ACK.A.5 / ACK.B.r.7
+    ack_xml: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)

@@ -28,11 +28,16 @@ _LABELS = {
 }
 
 # A closed case may be reopened for review (e.g. a follow-up arrives); nothing skips review.
+# A receiver's rejection (a negative acknowledgement) sends a submitted case back to review.
 TRANSITIONS: dict[CaseStatus, tuple[CaseStatus, ...]] = {
     CaseStatus.RECEIVED: (CaseStatus.IN_REVIEW,),
     CaseStatus.IN_REVIEW: (CaseStatus.SUBMITTED_TO_SFDA, CaseStatus.CLOSED),
-    CaseStatus.SUBMITTED_TO_SFDA: (CaseStatus.ACKNOWLEDGED, CaseStatus.CLOSED),
-    CaseStatus.ACKNOWLEDGED: (CaseStatus.CLOSED,),
+    CaseStatus.SUBMITTED_TO_SFDA: (
+        CaseStatus.ACKNOWLEDGED,
+        CaseStatus.CLOSED,
+        CaseStatus.IN_REVIEW,
+    ),
+    CaseStatus.ACKNOWLEDGED: (CaseStatus.CLOSED, CaseStatus.IN_REVIEW),
     CaseStatus.CLOSED: (CaseStatus.IN_REVIEW,),
 }
 
