@@ -892,7 +892,57 @@ def _describe_key(detail: dict[str, Any]) -> str:
     return text
 
 
+_RECIPIENTS = {"sfda": "SFDA", "mah": "the MAH"}
+
+
+def _to(detail: dict[str, Any]) -> str:
+    recipient = detail.get("recipient")
+    return _RECIPIENTS.get(str(recipient), _text(recipient))
+
+
+def _describe_prepare(detail: dict[str, Any]) -> str:
+    checksum = str(detail.get("xml_sha256") or "")[:8]
+    return (
+        f"file for {_to(detail)} prepared: batch {_text(detail.get('batch_id'))}, "
+        f"version {_text(detail.get('version'))} (XML sha256 {checksum}…)"
+    )
+
+
+def _describe_submission(detail: dict[str, Any]) -> str:
+    late = detail.get("days_late")
+    timing = f"{_text(late)} days late" if isinstance(late, int) and late > 0 else "on time"
+    text = (
+        f"submitted to {_to(detail)} on {_text(detail.get('submitted_on'))} by "
+        f"{_text(detail.get('channel'))}, {timing} (due {_text(detail.get('due_date'))}); "
+        f"batch {_text(detail.get('batch_id'))}"
+    )
+    if detail.get("reference"):
+        text += f", reference {_text(detail['reference'])}"
+    return text
+
+
+def _describe_ack(detail: dict[str, Any]) -> str:
+    text = (
+        f"acknowledgement {_text(detail.get('ack_id'))} ({_text(detail.get('code'))}) for batch "
+        f"{_text(detail.get('batch_id'))}: {_text(detail.get('outcome'))}"
+    )
+    if detail.get("recipient"):
+        text += f" from {_to(detail)}"
+    if detail.get("text"):
+        text += f"; {_text(detail['text'])}"
+    if detail.get("file"):
+        text += f" (file {_text(detail['file'])})"
+    return text
+
+
 _DESCRIBERS: dict[str, Callable[[dict[str, Any]], str]] = {
+    "prepare": _describe_prepare,
+    "submission": _describe_submission,
+    "ack": _describe_ack,
+    "send_failed": lambda d: (
+        f"sending to {_to(d)} failed (batch {_text(d.get('batch_id'))}): {_text(d.get('reason'))}"
+    ),
+    "ack_written": lambda d: f"acknowledgement written for the imported {_text(d.get('file'))}",
     "create": lambda d: "case created: " + _describe_version(d),
     "version": _describe_version,
     "status": _describe_status,

@@ -33,7 +33,7 @@ from pv.config import Settings, load_settings
 from pv.db import DatabaseUnavailable, make_engine, unavailable, upgrade, writer
 from pv.model import Report
 from pv.tables import Case, CaseCategory, CaseNumber, CaseVersion, Note, StatusChange, User
-from pv.workflow import OPEN_STATUSES, CaseStatus, InvalidTransition, allowed_next
+from pv.workflow import OPEN_STATUSES, CaseStatus, InvalidTransition, allowed_next, manual_next
 
 _HL7 = "urn:hl7-org:v3"  # e2b.mapping.HL7; e2b is imported only when a batch is exported
 _MESSAGE = f"{{{_HL7}}}PORR_IN049016UV"
@@ -180,6 +180,11 @@ class CaseDetail:
     @property
     def next_statuses(self) -> tuple[CaseStatus, ...]:
         return allowed_next(self.row.status)
+
+    @property
+    def manual_statuses(self) -> tuple[CaseStatus, ...]:
+        """The moves an officer picks; "submitted to SFDA" is recorded with its evidence."""
+        return manual_next(self.row.status)
 
 
 @dataclass(frozen=True)

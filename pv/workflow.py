@@ -41,6 +41,10 @@ TRANSITIONS: dict[CaseStatus, tuple[CaseStatus, ...]] = {
     CaseStatus.CLOSED: (CaseStatus.IN_REVIEW,),
 }
 
+# Reached by recording the submission (pv.transmissions: date, channel, reference), never by
+# picking the status: a "submitted" without its evidence is what an inspector cannot trust.
+RECORDED_ONLY: tuple[CaseStatus, ...] = (CaseStatus.SUBMITTED_TO_SFDA,)
+
 # The regulatory clock runs until the case has gone to SFDA.
 OPEN_STATUSES: tuple[CaseStatus, ...] = (CaseStatus.RECEIVED, CaseStatus.IN_REVIEW)
 
@@ -62,3 +66,8 @@ class InvalidTransition(ValueError):
 def allowed_next(status: CaseStatus) -> tuple[CaseStatus, ...]:
     """Statuses a case in `status` may move to."""
     return TRANSITIONS[status]
+
+
+def manual_next(status: CaseStatus) -> tuple[CaseStatus, ...]:
+    """Statuses an officer may pick for a case in `status`; the others come from evidence."""
+    return tuple(s for s in TRANSITIONS[status] if s not in RECORDED_ONLY)

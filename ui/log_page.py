@@ -40,7 +40,7 @@ from pv.store import (
 from pv.submission import SubmissionRefused, follow_up
 from pv.users import LoginLocked, User, authenticate, list_users
 from pv.workflow import CaseStatus, InvalidTransition
-from ui import case_view
+from ui import case_view, submissions_panel
 from ui.downloads import GRANTS, offer
 from ui.resources import catalogue, settings, store
 from ui.strings import t
@@ -58,6 +58,7 @@ AUDIT_ACTIONS = (
     "create", "version", "status", "note", "view", "download", "export", "audit_export",
     "login", "login_failed", "login_locked", "logout", "session_end",
     "user_add", "user_password", "user_deactivate", "audit_key_rotated",
+    "prepare", "submission", "ack", "send_failed", "ack_written",
 )  # fmt: skip
 
 
@@ -228,11 +229,13 @@ def _workspace(officer: Officer) -> None:
     tabs = st.tabs(names)
     with tabs[0]:
         _imports(log)
+        submissions_panel.acknowledgements(log, _live)
         _case_list(log, query, cat, today, officer)
     with tabs[1]:
         _case_view(log, officer, cat, today)
     with tabs[2]:
         _dashboard(log, query, cat, today)
+        submissions_panel.render_on_time(log)
     if officer.is_admin:
         with tabs[3]:
             _audit_view(log, officer, today)
@@ -488,6 +491,7 @@ def _case_view(log: Store, officer: Officer, cat: Catalogue, today: date) -> Non
         st.session_state[VIEWED] = (case_id, detail.row.version)
     _case_summary(detail, cat)
     _workflow(log, detail, officer)
+    submissions_panel.render(log, detail, officer)
     case_view.render(
         detail,
         log.current_report(case_id),
@@ -545,7 +549,9 @@ def _workflow(log: Store, detail: CaseDetail, officer: Officer) -> None:
     _owner(log, detail)
     if "log.status_error" in st.session_state:
         st.error(st.session_state.pop("log.status_error"))
-    options = list(detail.next_statuses)
+    options = list(detail.manual_statuses)
+    if CaseStatus.SUBMITTED_TO_SFDA in detail.next_statuses:
+        st.caption(t("log.submit_by_record"))
     if options:
         c1, c2, c3 = st.columns([2, 3, 1])
         with c1:

@@ -493,6 +493,10 @@ ENGLISH: dict[str, str] = {
     "log.pick.open": "Open case",
     "log.pick.export": "Cases for the E2B batch (or tick rows in the table)",
     # submissions panel
+    "log.submit_by_record": (
+        "To mark the case submitted to SFDA, record the submission below: its date, channel "
+        "and reference are the evidence."
+    ),
     "sub.title": "Submissions to SFDA and the MAH",
     "sub.col.recipient": "Recipient",
     "sub.col.status": "Status",
@@ -525,6 +529,7 @@ ENGLISH: dict[str, str] = {
     "sub.send.unconfigured": (
         "No SMTP server is configured: download the files and record each submission by hand."
     ),
+    "sub.ack.title": "Acknowledgements from SFDA and the MAH",
     "sub.ack.files": "Acknowledgements received (E2B(R3) ACK, XML)",
     "sub.ack.go": "Record acknowledgements",
     "sub.ack.unreadable": "{name} is not an acknowledgement: {reason}",

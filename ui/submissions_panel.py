@@ -8,6 +8,7 @@ and shows the outcome.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
@@ -16,7 +17,7 @@ import streamlit as st
 from e2b.ack import AckFormatError
 from e2b.xmlsafe import UnusableXMLError
 from pv import sessions
-from pv.acks import PROBLEMS, apply_ack
+from pv.acks import apply_ack
 from pv.config import Settings
 from pv.dispatch import send_to_recipients
 from pv.sending import SendFailed, is_configured
@@ -42,6 +43,8 @@ from ui.strings import t
 from ui.widgets import plain
 
 NOTICE = "submissions.notice"  # (kind, text) lines shown once after an action
+ACK_LINES = "submissions.ack.lines"  # the last upload's outcome, one line per message
+ACK_ROUND = "submissions.ack.round"  # a new uploader after each upload
 
 
 def render(log: Store, detail: CaseDetail, officer: Officer) -> None:
@@ -81,7 +84,6 @@ def render(log: Store, detail: CaseDetail, officer: Officer) -> None:
     _prepare(log, case_id, officer)
     _record(log, case_id, officer, today)
     _send(log, case_id, officer)
-    _acks(log, officer)
 
 
 def render_on_time(log: Store) -> None:
@@ -206,20 +208,34 @@ def _send(log: Store, case_id: str, officer: Officer) -> None:
         st.rerun()
 
 
-def _acks(log: Store, officer: Officer) -> None:
-    files = st.file_uploader(
-        t("sub.ack.files"), type=["xml"], accept_multiple_files=True, key="sub.ack.files"
-    )
-    if st.button(t("sub.ack.go"), key="sub.ack.go", disabled=not files):
-        for upload in files or []:
+def acknowledgements(log: Store, live: Callable[[], Officer | None]) -> None:
+    """The log page's upload of SFDA's and the MAH's E2B(R3) acknowledgements: one line per
+    acknowledged message (acknowledged, rejected by receiver, unmatched, ...), kept on screen."""
+    with st.expander(t("sub.ack.title")):
+        files = st.file_uploader(
+            t("sub.ack.files"),
+            type=["xml"],
+            accept_multiple_files=True,
+            key=f"sub.ack.files.{st.session_state.get(ACK_ROUND, 0)}",
+        )
+        if not files or not st.button(t("sub.ack.go"), key="sub.ack.go"):
+            lines: list[str] = st.session_state.get(ACK_LINES, [])
+            if lines:
+                st.code("\n".join(lines), language=None, wrap_lines=True)
+            return
+        officer = live()  # the account may have ended since the page was drawn
+        if officer is None:
+            return
+        shown: list[str] = []
+        for upload in files:
             try:
-                lines = apply_ack(log, upload.getvalue(), name=upload.name, user=officer.name)
+                results = apply_ack(log, upload.getvalue(), name=upload.name, user=officer.name)
             except (UnusableXMLError, AckFormatError) as error:
-                _notice("error", t("sub.ack.unreadable", name=upload.name, reason=str(error)))
+                shown.append(t("sub.ack.unreadable", name=upload.name, reason=str(error)))
                 continue
-            for line in lines:
-                problem = line.outcome in PROBLEMS or line.outcome == "rejected by receiver"
-                _notice("error" if problem else "success", line.line())
+            shown += [line.line() for line in results]
+        st.session_state[ACK_LINES] = shown
+        st.session_state[ACK_ROUND] = st.session_state.get(ACK_ROUND, 0) + 1
         st.rerun()
 
 

@@ -15,6 +15,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from e2b.validate import validate_bytes
 from pv.store import CSV_COLUMNS, Store
+from pv.transmissions import transmissions
 from pv.users import add_user, get_user
 from pv.workflow import CaseStatus
 from tests.browser.test_report_journeys import Form, is_session_socket
@@ -161,18 +162,47 @@ def test_an_officer_works_a_case_from_login_to_sfda_and_exports(
     work.choose("Move to", "In review")
     work.click("Apply")
     expect(metric(page, "Status")).to_have_text("In review")
-    work.choose("Move to", "Submitted to SFDA")
-    work.text("Comment", "Sent to the SFDA portal")
-    work.click("Apply")
+    # "Submitted to SFDA" is not picked: it is recorded with its evidence.
+    expect(page.get_by_role("combobox", name="Move to", exact=True)).not_to_contain_text(
+        "Submitted to SFDA"
+    )
+    # The file for SFDA first (kept, audited, its own batch ID), then the evidence it was sent.
+    with page.expect_download() as prepared:
+        page.get_by_role("button", name="Prepare file for SFDA", exact=True).click()
+    sfda_file = tmp_path / "sfda.xml"
+    prepared.value.save_as(sfda_file)
+    assert validate_bytes(sfda_file.read_bytes(), TODAY) == []
+    record = page.get_by_test_id("stForm")
+    channel = record.get_by_role("combobox", name="Channel", exact=True)
+    channel.evaluate("(e) => e.scrollIntoView({block: 'center'})")
+    channel.click()
+    page.keyboard.type("Portal")
+    page.keyboard.press("Enter")  # a drop-down inside a form starts no rerun
+    expect(channel).to_have_value("Portal")
+    record.get_by_role("textbox", name="Reference", exact=True).fill("Sent to the SFDA portal")
+    work.click("Record submission")
     expect(metric(page, "Status")).to_have_text("Submitted to SFDA")
+    expect(page.get_by_text(re.compile(r"Recorded: .+-SFDA-1, \d+ day\(s\) late"))).to_be_visible()
     screenshot(page, "officer-case")
 
     detail = app_store.get_case(pml)
     assert detail.row.status is CaseStatus.SUBMITTED_TO_SFDA
+    [sent] = transmissions(app_store, pml)
+    assert (sent.recipient, sent.channel, sent.reference) == (
+        "sfda", "portal", "Sent to the SFDA portal"
+    )
+    assert sent.batch_id.encode() in sfda_file.read_bytes()
+    assert sent.submitted_on is not None
+    assert sent.days_late == (sent.submitted_on - sent.due_date).days > 0  # the case is overdue
     assert [(h.from_status, h.to_status, h.user, h.comment) for h in detail.status_history] == [
         (None, CaseStatus.RECEIVED, "hcp", None),
         (CaseStatus.RECEIVED, CaseStatus.IN_REVIEW, OFFICER, None),
-        (CaseStatus.IN_REVIEW, CaseStatus.SUBMITTED_TO_SFDA, OFFICER, "Sent to the SFDA portal"),
+        (
+            CaseStatus.IN_REVIEW,
+            CaseStatus.SUBMITTED_TO_SFDA,
+            OFFICER,
+            f"{sent.batch_id} submitted on {sent.submitted_on} by portal",
+        ),
     ]
     assert app_store.verify_audit() == []
 

@@ -154,16 +154,19 @@ def test_a_status_move_from_a_stale_screen_is_refused(
 
     # Both decide on what they see; the first applies, then the second, from a screen that
     # still says "In review".
-    one.choose("Move to", "Submitted to SFDA")
+    one.choose("Move to", "Closed")
     two.choose("Move to", "Closed")
+    two.text("Comment", "Closed from a stale screen")
     one.click("Apply")
-    expect(metric(page, "Status")).to_have_text("Submitted to SFDA")
+    expect(metric(page, "Status")).to_have_text("Closed")
     expect(metric(second_page, "Status")).to_have_text("In review")
     two.click("Apply")
     refusal = second_page.get_by_text(f"Case {case_id} was changed by {first} at")
     expect(refusal).to_be_visible()
-    expect(metric(second_page, "Status")).to_have_text("Submitted to SFDA")
-    assert app_store.get_case(case_id).row.status is CaseStatus.SUBMITTED_TO_SFDA
+    expect(metric(second_page, "Status")).to_have_text("Closed")
+    history = app_store.get_case(case_id).status_history
+    assert history[-1].to_status is CaseStatus.CLOSED and history[-1].user == first
+    assert "Closed from a stale screen" not in [h.comment for h in history]
 
 
 def test_user_text_is_shown_as_typed(page: Page, app_url: str, app_store: Store) -> None:

@@ -516,6 +516,12 @@ def _record(action: str, detail: dict[str, Any], case_id: str | None = None) -> 
         ("audit_key_rotated", {"key_id": "7f7b7bac", "previous": "a240b226"}, "audit key rotated: new key 7f7b7bac, previous key a240b226"),
         ("email_sent", {"to": ["npc", "mah"], "ok": True, "smtp": {"code": 250}}, "to: npc, mah; ok: yes; smtp.code: 250"),
         ("status", {"from": "received", "to": "someday"}, "Received → someday"),
+        ("prepare", {"version": 2, "recipient": "sfda", "batch_id": "SA-X-1-V2-SFDA-1", "xml_sha256": "9f8e7d6c" + "0" * 56}, "file for SFDA prepared: batch SA-X-1-V2-SFDA-1, version 2 (XML sha256 9f8e7d6c…)"),
+        ("submission", {"version": 1, "recipient": "mah", "batch_id": "B-1", "submitted_on": "2026-11-20", "channel": "email", "reference": "<m@x>", "due_date": "2026-11-15", "days_late": 5}, "submitted to the MAH on 2026-11-20 by email, 5 days late (due 2026-11-15); batch B-1, reference <m@x>"),
+        ("submission", {"recipient": "sfda", "batch_id": "B-2", "submitted_on": "2026-11-20", "channel": "portal", "reference": "", "due_date": "2026-11-25", "days_late": 0}, "submitted to SFDA on 2026-11-20 by portal, on time (due 2026-11-25); batch B-2"),
+        ("ack", {"ack_id": "ACK-9", "code": "AE", "batch_id": "B-1", "outcome": "rejected by receiver", "recipient": "sfda", "text": "E.i.2.1 missing", "file": "ack.xml"}, "acknowledgement ACK-9 (AE) for batch B-1: rejected by receiver from SFDA; E.i.2.1 missing (file ack.xml)"),
+        ("ack", {"ack_id": "ACK-7", "code": "AA", "batch_id": "NOPE", "outcome": "unmatched", "file": "a.xml"}, "acknowledgement ACK-7 (AA) for batch NOPE: unmatched (file a.xml)"),
+        ("send_failed", {"recipient": "mah", "batch_id": "B-3", "reason": "550 refused"}, "sending to the MAH failed (batch B-3): 550 refused"),
     ],
 )
 def test_describe_reads_as_a_sentence(action: str, detail: dict[str, Any], expected: str) -> None:
