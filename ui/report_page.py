@@ -50,7 +50,7 @@ from pv.receipt import receipt_pdf
 from pv.store import Store
 from pv.submission import SubmissionRefused, build, check
 from pv.validation import check_date
-from ui import a11y, attachments, choices, drafts
+from ui import a11y, attachments, choices, drafts, follow_up
 from ui import widgets as w
 from ui.downloads import offer
 from ui.resources import catalogue, settings, store
@@ -109,6 +109,11 @@ def render() -> None:
     _expert_view()
     if submitted:
         _confirmation(submitted)
+        a11y.inject([])
+        return
+    linked = st.session_state.get(drafts.CASE)
+    if isinstance(linked, str):  # the link of a report already sent: its follow-up
+        follow_up.render(linked)
         a11y.inject([])
         return
     st.write(t("report.intro"))

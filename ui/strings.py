@@ -492,6 +492,22 @@ ENGLISH: dict[str, str] = {
     "log.pick": "Case to open",
     "log.pick.open": "Open case",
     "log.pick.export": "Cases for the E2B batch (or tick rows in the table)",
+    # reporter follow-up
+    "follow_up.title": "Add follow-up information to your report {case_id}",
+    "follow_up.intro": (
+        "This link belongs to a report already sent. Tell us what is new since then; it is added "
+        "to the same case for the safety officers, who send it on to SFDA and the marketing "
+        "authorisation holder."
+    ),
+    "follow_up.text": "What is new (required): course, new results, treatment, diagnosis",
+    "follow_up.outcome": "Outcome now: {reaction}",
+    "follow_up.ended": "Ended on (if it has)",
+    "follow_up.files": "New documents (PDF, JPEG or PNG), if any",
+    "follow_up.send": "Send follow-up",
+    "follow_up.done": "Thank you. Your follow-up was added to case {case_id} as version {version}.",
+    "follow_up.text_required": "Say what is new (at most {limit} characters).",
+    "follow_up.refused": "The follow-up could not be added: {reasons}",
+    "follow_up.nullified": "Case {case_id} was withdrawn; it takes no follow-up.",
     # submissions panel
     "log.submit_by_record": (
         "To mark the case submitted to SFDA, record the submission below: its date, channel "

@@ -5,6 +5,7 @@ the link after a submission."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,10 +13,12 @@ import streamlit as st
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
-from e2b.codelists import Qualification, Sex
+from e2b.codelists import Outcome, Qualification, Sex
+from e2b.validate import validate_bytes
 from pv import drafts
 from pv.store import Store
 from pv.tables import Draft as DraftRow
+from pv.workflow import CaseStatus
 from tests.ui.test_report_page import (
     fill_itp,
     fill_lemtrada_and_narrative,
@@ -168,6 +171,54 @@ def test_after_a_submission_the_link_names_the_case(log: Store) -> None:
 
     later = open_app(token)
     assert f"submitted as case {case_id}" in later.info[0].value
+    # The link of a report already sent opens its follow-up, not a blank report.
+    assert later.subheader[0].value == f"Add follow-up information to your report {case_id}"
+    assert not [w for w in later.text_input if w.key == key("reporter.given_name")]
+    [new] = [b for b in later.sidebar.button if b.label == "Start a new report"]
+    new.click().run()
     assert later.text_input(key=key("reporter.given_name")).value == ""
     later.text_input(key=key("reporter.given_name")).input("Noura").run()
     assert token_of(later) != token  # typing on starts a new draft
+
+
+def test_the_reporter_adds_a_follow_up_through_the_link_of_their_report(log: Store) -> None:
+    at = open_app()
+    fill_reporter_and_patient(at)
+    fill_itp(at, reaction_ids(at)[0])
+    fill_lemtrada_and_narrative(at)
+    token = token_of(at)
+    submit(at)
+    case_id = at.session_state["submitted"]["case_id"]
+    log.change_status(case_id, CaseStatus.IN_REVIEW, user="officer")
+    log.change_status(case_id, CaseStatus.CLOSED, user="officer")
+    before = log.get_case(case_id)
+
+    later = open_app(token)
+    [send] = [b for b in later.button if b.label == "Send follow-up"]
+    send.click().run()  # nothing typed: refused at the field, nothing stored
+    assert any("Say what is new" in m.value for m in later.markdown)
+    assert log.get_case(case_id).row.version == 1
+
+    later.text_area[0].input("Platelets 145 x10^3/uL on 2026-10-20; prednisolone stopped.")
+    [outcome] = later.selectbox
+    outcome.set_value(Outcome.RECOVERED)
+    [ended] = later.date_input
+    ended.set_value(date(2026, 10, 20))
+    [send] = [b for b in later.button if b.label == "Send follow-up"]
+    send.click().run()
+    assert not later.exception
+    assert f"added to case {case_id} as version 2" in later.success[0].value
+
+    after = log.get_case(case_id)
+    assert after.row.version == 2
+    assert after.row.status is CaseStatus.IN_REVIEW  # reopened for the new information
+    assert after.row.categories == before.row.categories  # the guide category is kept
+    report = log.current_report(case_id)
+    assert report.reactions[0].outcome is Outcome.RECOVERED
+    assert str(report.reactions[0].end) == "2026-10-20"
+    assert report.narrative.narrative.endswith(
+        "Platelets 145 x10^3/uL on 2026-10-20; prednisolone stopped."
+    )
+    assert validate_bytes(after.versions[-1].xml, report.case.created_at.date()) == []
+    assert [r.user for r in log.audit_trail(case_id) if r.action == "version"] == ["hcp"]
+    assert log.verify_audit() == []
