@@ -22,10 +22,13 @@ from pv import audit
 from pv.db import unavailable
 from pv.duplicates import THRESHOLD, Fingerprint, Match, Reason, candidates, fingerprint
 from pv.model import Report
-from pv.tables import Case, CaseBlockKey, CaseFingerprint, DuplicateLink
+from pv.tables import Case, CaseBlockKey, CaseFingerprint, CaseVersion, DuplicateLink
 
 Decision = Literal["none", "duplicate", "not_duplicate"]
 UNDECIDED: Decision = "none"
+# The best candidates kept per saved case: more is not a list an officer works through, and a
+# log with many copies of one report would otherwise grow a link for every pair of them.
+MAX_CANDIDATES = 20
 
 
 class Log(Protocol):
@@ -91,8 +94,11 @@ def refresh(
     threshold: float = THRESHOLD,
 ) -> list[tuple[str, Match]]:
     """Store the fingerprint of `case`'s current version and its candidates among the other
-    non-nullified cases; undecided pairs that no longer score are dropped, decided ones kept
-    (rescored). Returns the candidates (case ID, match), best first."""
+    non-nullified cases (the MAX_CANDIDATES best); undecided pairs that no longer qualify are
+    dropped, decided ones kept (rescored). Returns the candidates (case ID, match), best first."""
+    # Two cases saved at once must see each other: on PostgreSQL a save's transaction would not
+    # see one not yet committed, so the check waits for the lock every save takes anyway.
+    audit.lock_head(session)
     found = fingerprint(report)
     _store_fingerprint(session, case, found)
     links = {
@@ -132,6 +138,31 @@ def refresh(
             session.delete(link)
     session.flush()
     return matches
+
+
+def backfill(log: Log, *, user: str, now: datetime | None = None) -> int:
+    """Fingerprint every case saved before duplicate detection (none stored), oldest first, each
+    checked against those before it; returns how many. Run once after migration 0010."""
+    now = _utc(now)
+    with _guard(log), log.read_session() as session:
+        pending = list(
+            session.scalars(
+                select(Case.id)
+                .where(Case.id.not_in(select(CaseFingerprint.case_pk)))
+                .order_by(Case.id)
+            )
+        )
+    for pk in pending:
+        with _guard(log), log.write_session() as session, session.begin():
+            case = session.get_one(Case, pk)
+            stored = session.scalar(
+                select(CaseVersion.report).where(
+                    CaseVersion.case_pk == pk, CaseVersion.version == case.current_version
+                )
+            )
+            if stored is not None:
+                refresh(session, case, Report.model_validate_json(stored), user=user, now=now)
+    return len(pending)
 
 
 def _store_fingerprint(session: Session, case: Case, found: Fingerprint) -> None:
@@ -174,8 +205,18 @@ def _candidates(
         .join(CaseFingerprint, CaseFingerprint.case_pk == Case.id)
         .where(Case.id.in_(block), Case.id != case.id, Case.nullified.is_(False))
     )
-    stored = [(case_id, Fingerprint.from_json(json.loads(data))) for case_id, data in rows]
-    return candidates(found, stored, threshold)
+    # Copies of one report share one stored fingerprint text: each is parsed and scored once.
+    by_text: dict[str, list[str]] = {}
+    for case_id, data in rows:
+        by_text.setdefault(data, []).append(case_id)
+    stored = [(data, Fingerprint.from_json(json.loads(data))) for data in by_text]
+    matches = [
+        (case_id, match)
+        for data, match in candidates(found, stored, threshold)
+        for case_id in by_text[data]
+    ]
+    matches.sort(key=lambda pair: (-pair[1].score, pair[0]))
+    return matches[:MAX_CANDIDATES]
 
 
 def _case_ids(session: Session, case_ids: list[str]) -> list[tuple[int, str]]:

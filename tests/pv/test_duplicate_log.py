@@ -5,18 +5,21 @@ on a follow-up and on import, listed by the "possible duplicates" filter, decide
 from __future__ import annotations
 
 import json
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, text
 
 from pv import duplicate_log
+from pv.audit import describe
 from pv.duplicate_log import DuplicateError, StaleDuplicate, candidates_for
 from pv.duplicates import Fingerprint
 from pv.importing import import_file
-from pv.store import CaseQuery, Store
-from pv.tables import Case, CaseBlockKey, CaseFingerprint, DuplicateLink
+from pv.store import CaseQuery, Store, new_case
+from pv.tables import Case, CaseBlockKey, CaseFingerprint, CaseNumber, DuplicateLink
 from tests.pv.submissions import builder, make_submission
 from tests.pv.test_importing import batch, partner_report
 
@@ -221,3 +224,92 @@ def test_an_imported_batch_flags_its_duplicates(store: Store) -> None:
     assert flagged(store) == {ours, one, two}
     assert {c.other_case_id for c in candidates_for(store, two)} == {ours, one}
     assert candidates_for(store, pml) == []
+
+
+def test_cases_saved_before_duplicate_detection_are_backfilled(store: Store) -> None:
+    ids = [store.submit(builder(validate=False), now=NOW).case_id for _ in range(3)]
+    with store.write_session() as session, session.begin():  # as a log from before 0010
+        session.execute(delete(DuplicateLink))
+        session.execute(delete(CaseBlockKey))
+        session.execute(delete(CaseFingerprint))
+    assert flagged(store) == set()
+    assert duplicate_log.backfill(store, user="admin", now=NOW) == 3
+    assert flagged(store) == set(ids)
+    assert len(candidates_for(store, ids[0])) == 2
+    assert duplicate_log.backfill(store, user="admin", now=NOW) == 0  # once is enough
+
+
+def test_the_audit_trail_says_the_decision_in_words(store: Store) -> None:
+    first = store.submit(builder(validate=False), now=NOW).case_id
+    second = store.submit(builder(validate=False), now=NOW).case_id
+    seen = pair(store, second, first).revision
+    duplicate_log.mark_not_duplicate(
+        store, second, other=first, user="o", expected_revision=seen, now=NOW
+    )
+    duplicate_log.mark_duplicate(
+        store, second, of=first, user="o", expected_revision=seen + 1, now=NOW
+    )
+    first_row, second_row = store.audit_trail(second, action="duplicate")
+    assert describe(first_row).startswith(f"marked not a duplicate of {first} (score 0.99")
+    assert describe(second_row).startswith(f"marked a duplicate of {first} (score ")
+    assert describe(second_row).endswith("; was not_duplicate")
+
+
+@pytest.mark.postgres
+def test_two_cases_saved_at_once_on_postgresql_see_each_other(postgres_url: str) -> None:
+    """A save whose transaction is still open when another runs its check: the second waits
+    for the first to commit instead of missing it."""
+    store = Store.open(postgres_url)
+    try:
+        first = make_submission("XX-FIRST-1", validate=False)
+        with store.write_session() as session, session.begin():
+            number = CaseNumber(allocated_at=NOW)
+            session.add(number)
+            session.flush()
+            new_case(session, number.id, "XX-FIRST-1", first.report, user="a", now=NOW)
+            pid = session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                second = pool.submit(store.submit, builder(validate=False), now=NOW)
+                _wait_until_blocked_by(store, pid)
+                assert not second.done()
+                session.commit()
+                second_id = second.result(timeout=60).case_id
+        assert [c.other_case_id for c in candidates_for(store, second_id)] == ["XX-FIRST-1"]
+    finally:
+        store.close()
+
+
+def _wait_until_blocked_by(store: Store, pid: int) -> None:
+    """Until another connection waits for a lock the backend `pid` holds (at most 30 s)."""
+    deadline = time.monotonic() + 30
+    with store.engine.connect() as connection:
+        while time.monotonic() < deadline:
+            waiting = connection.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE :pid = ANY(pg_blocking_pids(pid))"
+                ),
+                {"pid": pid},
+            ).scalar()
+            connection.rollback()
+            if waiting:
+                return
+    pytest.fail("the second save never waited for the first")
+
+
+def test_a_save_keeps_only_the_best_candidates(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(duplicate_log, "MAX_CANDIDATES", 3)
+    near = store.submit(builder(validate=False, change=_one_day_later), now=NOW).case_id
+    ids = [store.submit(builder(validate=False), now=NOW).case_id for _ in range(5)]
+    # The best scores first (the near one, onset a day apart, is the oldest but scores less);
+    # of equal scores, the oldest cases.
+    assert [c.other_case_id for c in candidates_for(store, ids[4])] == ids[:3]
+    assert pair(store, ids[0], near).score < pair(store, ids[0], ids[1]).score
+
+
+def _one_day_later(data: dict[str, Any]) -> None:
+    for reaction in data["reactions"]:
+        if reaction.get("start") and len(reaction["start"]) == 10:
+            day = datetime.fromisoformat(reaction["start"]) + timedelta(days=1)
+            reaction["start"] = day.date().isoformat()
