@@ -76,7 +76,7 @@ def _decided(candidate: Candidate) -> str:
         "case_id": plain(candidate.case_id),
         "other": plain(candidate.other_case_id),
         "user": plain(candidate.decided_by or "-"),
-        "at": when,
+        "at": plain(when),
     }
     if candidate.decision == "not_duplicate":
         return t("dup.decided.not_duplicate", **values)
