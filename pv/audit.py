@@ -906,8 +906,10 @@ def _describe_duplicate(detail: dict[str, Any]) -> str:
         text = f"marked not a duplicate of {other}"
     if detail.get("score") is not None:
         text += f" (score {_text(detail['score'])})"
-    previous = detail.get("previous")
-    return text + (f"; was {_text(previous)}" if previous not in (None, "none") else "")
+    previous = {"duplicate": "a duplicate", "not_duplicate": "not a duplicate"}.get(
+        str(detail.get("previous"))
+    )
+    return text + (f"; before: {previous}" if previous else "")
 
 
 _DESCRIBERS: dict[str, Callable[[dict[str, Any]], str]] = {

@@ -252,7 +252,8 @@ def test_the_audit_trail_says_the_decision_in_words(store: Store) -> None:
     first_row, second_row = store.audit_trail(second, action="duplicate")
     assert describe(first_row).startswith(f"marked not a duplicate of {first} (score 0.99")
     assert describe(second_row).startswith(f"marked a duplicate of {first} (score ")
-    assert describe(second_row).endswith("; was not_duplicate")
+    assert describe(second_row).endswith("; before: not a duplicate")
+    assert "before" not in describe(first_row)
 
 
 @pytest.mark.postgres
