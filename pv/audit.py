@@ -178,6 +178,12 @@ def append(
     return entry
 
 
+def lock_head(session: Session) -> None:
+    """Take the chain's head lock now rather than at the first `append` (held until commit):
+    a writer that must see every earlier save (the duplicate check) waits for the others."""
+    session.execute(select(AuditHead.id).where(AuditHead.id == _HEAD_ID).with_for_update())
+
+
 def note_detail(note_id: int, text: str) -> dict[str, Any]:
     """A 'note' row's detail: the note's id, its text and the text's sha256."""
     return {"note_id": note_id, "text": text, "text_sha256": sha256_hex(text)}
@@ -935,6 +941,20 @@ def _describe_ack(detail: dict[str, Any]) -> str:
     return text
 
 
+def _describe_duplicate(detail: dict[str, Any]) -> str:
+    other = _text(detail.get("other"))
+    if detail.get("decision") == "duplicate":
+        text = f"marked a duplicate of {other}"
+    else:
+        text = f"marked not a duplicate of {other}"
+    if detail.get("score") is not None:
+        text += f" (score {_text(detail['score'])})"
+    previous = {"duplicate": "a duplicate", "not_duplicate": "not a duplicate"}.get(
+        str(detail.get("previous"))
+    )
+    return text + (f"; before: {previous}" if previous else "")
+
+
 _DESCRIBERS: dict[str, Callable[[dict[str, Any]], str]] = {
     "prepare": _describe_prepare,
     "submission": _describe_submission,
@@ -947,6 +967,7 @@ _DESCRIBERS: dict[str, Callable[[dict[str, Any]], str]] = {
     "version": _describe_version,
     "status": _describe_status,
     "note": lambda d: f"note added: {_text(d.get('text', ''))}",
+    "duplicate": _describe_duplicate,
     "assign": lambda d: (
         f"assigned to {_text(d.get('to') or 'nobody')} (was {_text(d.get('from') or 'nobody')})"
     ),

@@ -171,6 +171,21 @@ class Fingerprint:
                     keys.update((term, b) for b in range(first // _BUCKET, last // _BUCKET + 1))
         return keys
 
+    def block_ranges(self) -> list[tuple[str, tuple[int, int] | None]]:
+        """What `Index.block` looks up, for a database to do the same: per term of each event,
+        the first and last bucket an onset within the window falls in (and the bucket None);
+        None for an event without an onset (every case with the term)."""
+        ranges: list[tuple[str, tuple[int, int] | None]] = []
+        for event in self.events:
+            for term in sorted(event.terms):
+                if event.span is None:
+                    ranges.append((term, None))
+                else:
+                    first = (event.span[0] - ONSET_WINDOW_DAYS) // _BUCKET
+                    last = (event.span[1] + ONSET_WINDOW_DAYS) // _BUCKET
+                    ranges.append((term, (first, last)))
+        return ranges
+
     def to_json(self) -> dict[str, Any]:
         """A small dict for a JSON column; keys left out where there is no value."""
         data: dict[str, Any] = {"v": FORMAT_VERSION}

@@ -30,7 +30,7 @@ from e2b.reader import ReadReport, read_tree
 from e2b.rules import header_findings, icsr_messages, message_findings
 from e2b.schema import schema_findings
 from e2b.xmlsafe import UnusableXMLError, parse_bytes
-from pv import audit
+from pv import audit, duplicate_log
 from pv.clock import due_date
 from pv.model import Report
 from pv.store import Store, case_columns, case_id_for, new_case
@@ -310,6 +310,7 @@ def _follow_up(
     case.current_version = version
     case.revision += 1
     case.updated_at = now
+    duplicate_log.refresh(session, case, report, user=user, now=now)
     reason = ""
     if case.status not in (CaseStatus.RECEIVED.value, CaseStatus.IN_REVIEW.value):
         session.add(

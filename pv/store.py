@@ -26,7 +26,7 @@ from e2b.codelists import Nullification
 from e2b.dates import bounds
 from e2b.findings import Finding
 from e2b.model import value_of
-from pv import audit
+from pv import audit, duplicate_log
 from pv.catalogue import load_catalogue
 from pv.clock import days_open, due_date, is_overdue
 from pv.config import Settings, load_settings
@@ -95,6 +95,7 @@ class CaseQuery:
     text: str | None = None  # case ID, reporter, places, terms, categories, verbatims, narrative
     overdue_only: bool = False
     include_nullified: bool = False  # nullified cases are kept but out of the default list
+    possible_duplicates: bool = False  # only cases with an undecided duplicate candidate
     owner: str | None = None  # "my cases": the officer's name
     unassigned: bool = False  # only cases nobody owns
     due_within_days: int | None = None  # open cases due from today to today + N (not overdue)
@@ -321,6 +322,7 @@ class Store:
             case.updated_at = now
             self._set_categories(session, case, submission.report)
             session.add(_version(case, version, submission, user, now))
+            duplicate_log.refresh(session, case, submission.report, user=user, now=now)
             audit.append(
                 session,
                 user=user,
@@ -781,7 +783,8 @@ def case_id_for(settings: Settings, number: int) -> str:
 def new_case(
     session: Session, number: int, case_id: str, report: Report, *, user: str, now: datetime
 ) -> Case:
-    """A case row as received (version 1, status received) and its first status change."""
+    """A case row as received (version 1, status received), its first status change and its
+    duplicate candidates."""
     case = Case(
         id=number,
         case_id=case_id,
@@ -798,6 +801,7 @@ def new_case(
     session.add(
         StatusChange(case_pk=number, from_status=None, to_status=case.status, at=now, user=user)
     )
+    duplicate_log.refresh(session, case, report, user=user, now=now)
     return case
 
 
@@ -887,6 +891,8 @@ def _conditions(query: CaseQuery, today: date, dialect: str) -> list[ColumnEleme
         conditions.append(_overdue(today))
     if not query.include_nullified:
         conditions.append(Case.nullified.is_(False))
+    if query.possible_duplicates:
+        conditions.append(duplicate_log.is_possible_duplicate())
     if query.unassigned:
         conditions.append(Case.owner.is_(None))
     if query.owner is not None:

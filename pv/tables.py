@@ -14,6 +14,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -324,3 +325,54 @@ class Transmission(Base):
     ack_local_id: Mapped[str | None] = mapped_column(String(100), nullable=True)  # ACK.B.r.2
     ack_text: Mapped[str | None] = mapped_column(Text, nullable=True)  # ACK.A.5 / ACK.B.r.7
     ack_xml: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+
+
+class CaseFingerprint(Base):
+    """What identifies a case for duplicate detection (pv.duplicates.Fingerprint as JSON), from
+    its current version: candidates are scored without re-reading any report."""
+
+    __tablename__ = "case_fingerprints"
+
+    case_pk: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    data: Mapped[str] = mapped_column(Text)
+
+
+class CaseBlockKey(Base):
+    """A case's blocking keys: each MedDRA term of its reactions with the 31-day onset bucket
+    (NULL: onset unknown). Only cases sharing a key with a new one are scored against it."""
+
+    __tablename__ = "case_block_keys"
+    __table_args__ = (Index("ix_case_block_keys_term_bucket", "term", "bucket"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_pk: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    term: Mapped[str] = mapped_column(String(100))
+    bucket: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class DuplicateLink(Base):
+    """Two cases that may report the same event (case_pk < other_pk), their score and reasons,
+    and the officer's decision: none (a possible duplicate), duplicate or not_duplicate."""
+
+    __tablename__ = "duplicate_links"
+    __table_args__ = (
+        UniqueConstraint("case_pk", "other_pk", name="uq_duplicate_links_pair"),
+        Index("ix_duplicate_links_other_pk", "other_pk"),
+        Index("ix_duplicate_links_decision", "decision"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_pk: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    other_pk: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    score: Mapped[float] = mapped_column(Float)
+    reasons: Mapped[str] = mapped_column(Text)  # JSON list of pv.duplicates.Reason
+    found_at: Mapped[datetime] = mapped_column(UTCDateTime)  # last scored
+    found_by: Mapped[str] = mapped_column(String(100))  # whose save scored it last
+    decision: Mapped[str] = mapped_column(String(20), default="none", server_default="none")
+    # "duplicate": which of the two is the duplicate of the other (the other is kept).
+    duplicate_pk: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Bumped by each rescoring and decision: a decision made from an older view is refused.
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")

@@ -555,6 +555,18 @@ ENGLISH: dict[str, str] = {
     "sub.on_time.submitted": "Submitted",
     "sub.on_time.on_time": "On time",
     "sub.on_time.rate": "On time (%)",
+    # duplicates panel
+    "dup.title": "Possible duplicates",
+    "dup.none": "No other case looks like a report of the same event.",
+    "dup.candidate": "{case_id}: score {score}",
+    "dup.for": "For",
+    "dup.against": "Against",
+    "dup.mark_duplicate": "Duplicate of {case_id}",
+    "dup.mark_not_duplicate": "Not a duplicate",
+    "dup.decided.duplicate_of": ("Marked a duplicate of {other} by {user} at {at}."),
+    "dup.decided.has_duplicate": "{other} was marked a duplicate of this case by {user} at {at}.",
+    "dup.decided.not_duplicate": "Marked not a duplicate of {other} by {user} at {at}.",
+    "dup.filter": "Possible duplicates only",
 }
 
 LANGUAGES: dict[str, dict[str, str]] = {"en": ENGLISH, "ar": ARABIC}

@@ -534,4 +534,16 @@ ARABIC: dict[str, str] = {
     "sub.on_time.submitted": "المُرسَل",
     "sub.on_time.on_time": "في الموعد",
     "sub.on_time.rate": "في الموعد (%)",
+    # duplicates panel
+    "dup.title": "حالات مكررة محتملة",
+    "dup.none": "لا تبدو أي حالة أخرى بلاغًا عن الحدث نفسه.",
+    "dup.candidate": "{case_id}: الدرجة {score}",
+    "dup.for": "يؤيد",
+    "dup.against": "يعارض",
+    "dup.mark_duplicate": "مكررة من {case_id}",
+    "dup.mark_not_duplicate": "ليست مكررة",
+    "dup.decided.duplicate_of": "وسمها {user} في {at} بأنها مكررة من {other}.",
+    "dup.decided.has_duplicate": "وسم {user} في {at} الحالة {other} بأنها مكررة من هذه الحالة.",
+    "dup.decided.not_duplicate": "وسمها {user} في {at} بأنها ليست مكررة من {other}.",
+    "dup.filter": "الحالات المكررة المحتملة فقط",
 }

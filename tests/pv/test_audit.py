@@ -353,7 +353,15 @@ def test_a_case_added_or_deleted_by_sql_is_found(store: Store) -> None:
     second = store.submit(builder(validate=False), now=NOW).case_id
     _drop_triggers(store)
     _sql(store, "DELETE FROM audit_log WHERE case_id = :c AND action = 'create'", c=second)
-    for table in ("case_versions", "status_changes", "notes", "case_categories"):
+    _sql(store, "DELETE FROM duplicate_links WHERE case_pk = 1 OR other_pk = 1")
+    for table in (
+        "case_versions",
+        "status_changes",
+        "notes",
+        "case_categories",
+        "case_fingerprints",
+        "case_block_keys",
+    ):
         _sql(store, f"DELETE FROM {table} WHERE case_pk = 1")
     _sql(store, "DELETE FROM cases WHERE id = 1")
     assert [(f.path, f.message) for f in verify_cases(store)] == [
