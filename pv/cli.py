@@ -91,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="the database")
     db_commands = db.add_subparsers(dest="action", required=True, parser_class=_Parser)
     db_commands.add_parser("upgrade", help="migrate the schema to the newest revision")
+    db_commands.add_parser(
+        "reindex", help="recompute the search text and duplicate fingerprints of every case"
+    )
     return parser
 
 
@@ -117,6 +120,12 @@ def _run(store: Store, args: argparse.Namespace) -> int:
     by = f"cli:{getpass.getuser()}"
     if args.command == "db":
         print("database schema is at the newest revision")
+        if args.action == "reindex":
+            done = store.reindex()
+            print(
+                f"search text recomputed for {done.searched} cases; "
+                f"{done.fingerprinted} cases fingerprinted for duplicate detection"
+            )
         return OK
     if args.command == "audit":
         return _audit(store, args, by)

@@ -177,11 +177,23 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest revision; concurrent callers wait for the first."""
+DERIVED_SINCE = "0010"  # the revision whose derived columns older logs lack (Store.reindex)
+
+
+def needs_reindex(revision_before: str | None) -> bool:
+    """Whether an upgrade from `revision_before` crossed a change in what the log derives from
+    each case (None: a new, empty database, with nothing to recompute)."""
+    return revision_before is not None and revision_before < DERIVED_SINCE
+
+
+def upgrade(engine: Engine) -> str | None:
+    """Bring the schema to the newest revision; concurrent callers wait for the first.
+
+    Returns the revision it started from when it migrated, else the head (nothing to do)."""
     try:
-        if current_revision(engine) == head_revision():
-            return
+        before = current_revision(engine)
+        if before == head_revision():
+            return before
         with writer(engine).connect() as connection:
             if connection.dialect.name == "postgresql":
                 # Held to the end of this transaction, which also holds the DDL (transactional).
@@ -192,6 +204,7 @@ def upgrade(engine: Engine) -> None:
                 connection.begin()  # BEGIN IMMEDIATE: other processes wait for our DDL
             command.upgrade(alembic_config(connection), "head")
             connection.commit()
+        return before
     except DBAPIError as exc:
         raise unavailable(engine, exc) from exc
 

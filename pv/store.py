@@ -30,7 +30,14 @@ from pv import audit, duplicate_log
 from pv.catalogue import load_catalogue
 from pv.clock import days_open, due_date, is_overdue
 from pv.config import Settings, load_settings
-from pv.db import DatabaseUnavailable, make_engine, unavailable, upgrade, writer
+from pv.db import (
+    DatabaseUnavailable,
+    make_engine,
+    needs_reindex,
+    unavailable,
+    upgrade,
+    writer,
+)
 from pv.model import Report
 from pv.tables import Case, CaseCategory, CaseNumber, CaseVersion, Note, StatusChange, User
 from pv.workflow import OPEN_STATUSES, CaseStatus, InvalidTransition, allowed_next, manual_next
@@ -164,6 +171,15 @@ class NoteRecord:
 
 
 @dataclass(frozen=True)
+class Reindexed:
+    searched: int  # cases whose search text was recomputed
+    fingerprinted: int  # cases given their first duplicate fingerprint
+
+
+_REINDEX_BATCH = 200
+
+
+@dataclass(frozen=True)
 class CaseDetail:
     """Everything the case page shows."""
 
@@ -256,9 +272,38 @@ class Store:
         """Connect to `url` (default: DATABASE_URL or the SQLite file) and migrate to the newest."""
         settings = settings or load_settings()
         engine = make_engine(url or settings.database_url)
-        if migrate:
-            upgrade(engine)
-        return cls(engine, settings)
+        store = cls(engine, settings)
+        if migrate and needs_reindex(upgrade(engine)):
+            store.reindex()
+        return store
+
+    def reindex(self) -> Reindexed:
+        """Recompute what the log derives from each case's current version: the search text
+        (revision 0010 added the narrative, institution and city to it) and the duplicate
+        fingerprints older cases lack. Changes no case's data; `Store.open` runs it when its
+        upgrade crosses 0010, `python -m pv db reindex` on demand."""
+        done, last = 0, -1
+        while True:
+            with self._guard(), self._write.begin() as session:
+                rows = session.execute(
+                    select(Case, CaseVersion.report)
+                    .join(
+                        CaseVersion,
+                        (CaseVersion.case_pk == Case.id)
+                        & (CaseVersion.version == Case.current_version),
+                    )
+                    .where(Case.id > last)
+                    .order_by(Case.id)
+                    .limit(_REINDEX_BATCH)
+                ).all()
+                for case, stored in rows:
+                    report = Report.model_validate_json(stored)
+                    case.search_text = case_columns(report)["search_text"]
+                    last = case.id
+            done += len(rows)
+            if len(rows) < _REINDEX_BATCH:
+                break
+        return Reindexed(done, duplicate_log.backfill(self, user="system:reindex"))
 
     def close(self) -> None:
         self.engine.dispose()

@@ -40,7 +40,7 @@ from pv.store import (
 from pv.submission import SubmissionRefused, follow_up
 from pv.users import LoginLocked, User, authenticate, list_users
 from pv.workflow import CaseStatus, InvalidTransition
-from ui import case_view, submissions_panel
+from ui import case_view, duplicates_panel, submissions_panel
 from ui.downloads import GRANTS, offer
 from ui.resources import catalogue, settings, store
 from ui.strings import t
@@ -58,7 +58,7 @@ AUDIT_ACTIONS = (
     "create", "version", "status", "note", "view", "download", "export", "audit_export",
     "login", "login_failed", "login_locked", "logout", "session_end",
     "user_add", "user_password", "user_deactivate", "audit_key_rotated",
-    "prepare", "submission", "ack", "send_failed", "ack_written",
+    "prepare", "submission", "ack", "send_failed", "ack_written", "duplicate",
 )  # fmt: skip
 
 
@@ -270,6 +270,7 @@ def _filters(cat: Catalogue, officer: Officer) -> CaseQuery:
         )
         overdue = st.checkbox(t("log.overdue_only"), key="log.overdue")
         nullified = st.checkbox(t("log.show_nullified"), key="log.nullified")
+        duplicates = st.checkbox(t("dup.filter"), key="log.duplicates")
         sort = st.selectbox(
             t("log.sort"), SORT_KEYS, key="log.sort", format_func=lambda k: t(f"log.col.{k}")
         )
@@ -285,6 +286,7 @@ def _filters(cat: Catalogue, officer: Officer) -> CaseQuery:
         text=text.strip() or None,
         overdue_only=overdue or queue == "overdue",
         include_nullified=nullified,
+        possible_duplicates=duplicates,
         owner=officer.name if queue == "mine" else None,
         unassigned=queue == "unassigned",
         due_within_days=DUE_SOON_DAYS if queue == "due_soon" else None,
@@ -492,6 +494,7 @@ def _case_view(log: Store, officer: Officer, cat: Catalogue, today: date) -> Non
     _case_summary(detail, cat)
     _workflow(log, detail, officer)
     submissions_panel.render(log, detail, officer)
+    duplicates_panel.render(log, case_id, officer, live=_live)
     case_view.render(
         detail,
         log.current_report(case_id),
