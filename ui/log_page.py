@@ -35,6 +35,7 @@ from pv.store import (
     NotAnOfficer,
     StaleCase,
     Store,
+    Submission,
     VersionRecord,
 )
 from pv.submission import SubmissionRefused, follow_up
@@ -688,8 +689,10 @@ def _follow_up(log: Store, detail: CaseDetail, officer: Officer, today: date) ->
         )
         if upload is None or not st.button(t("log.follow_up.add"), key="follow_up.add"):
             return
+        current = log.current_report(case_id).case
+        names = [case_id, current.worldwide_case_id, current.sender_report_id]
         try:
-            submission = follow_up(upload.getvalue(), case_id, today=today)
+            submission = _follow_up_of(upload.getvalue(), names, today)
         except UnusableXMLError as error:
             st.error(str(error))
             return
@@ -709,6 +712,19 @@ def _follow_up(log: Store, detail: CaseDetail, officer: Officer, today: date) ->
         outcome = line.outcome.replace(" ", "_").replace("-", "_")
         st.toast(t(f"log.import.{outcome}", version=line.version))
         st.rerun()
+
+
+def _follow_up_of(data: bytes, names: list[str], today: date) -> Submission:
+    """The follow-up, checked as one about this case under any ID the case is known by: ours,
+    or the C.1.8.1 and C.1.1 it came with (a partner's follow-up names the partner's IDs, not
+    ours). A refusal is the one against our own case ID."""
+    first: SubmissionRefused | None = None
+    for name in dict.fromkeys(n for n in names if n):
+        try:
+            return follow_up(data, name, today=today)
+        except SubmissionRefused as refused:
+            first = first or refused
+    raise first or SubmissionRefused([])
 
 
 def _imports(log: Store) -> None:
