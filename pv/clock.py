@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from e2b.dates import bounds
+from pv.model import Report
 from pv.workflow import OPEN_STATUSES, CaseStatus
 
 SERIOUS_DAYS = 15
@@ -27,3 +29,17 @@ def days_open(first_received: date, today: date) -> int:
 def is_overdue(due: date, status: CaseStatus | str, today: date) -> bool:
     """Past the due date and not yet submitted to SFDA."""
     return CaseStatus(status) in OPEN_STATUSES and today > due
+
+
+def clock_start(report: Report, version: int) -> date:
+    """When a version's information was received: C.1.4 for the initial report, C.1.5 (the new
+    information) for a follow-up, an amendment or a nullification."""
+    start = report.case.first_received
+    if version > 1 and isinstance(report.case.most_recent, str):
+        start = report.case.most_recent
+    return bounds(start)[0].date()
+
+
+def version_due_date(report: Report, version: int) -> date:
+    """The last day a version may reach a recipient: 15 / 90 days from its clock start."""
+    return due_date(clock_start(report, version), report.serious)

@@ -28,7 +28,7 @@ from e2b.findings import Finding
 from e2b.model import value_of
 from pv import audit, duplicate_log
 from pv.catalogue import load_catalogue
-from pv.clock import days_open, due_date, is_overdue
+from pv.clock import days_open, due_date, is_overdue, version_due_date
 from pv.config import Settings, load_settings
 from pv.db import (
     DatabaseUnavailable,
@@ -360,7 +360,10 @@ class Store:
         with self._guard(), self._write.begin() as session:
             case = _case_for_update(session, case_id)
             version = case.current_version + 1
-            for name, value in case_columns(submission.report).items():
+            columns = case_columns(submission.report)
+            # The clock of the new version: from its C.1.5, as for every follow-up (pv.clock).
+            columns["due_date"] = version_due_date(submission.report, version)
+            for name, value in columns.items():
                 setattr(case, name, value)
             case.current_version = version
             case.revision += 1

@@ -18,14 +18,14 @@ from sqlalchemy import case as sql_case
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from e2b.dates import bounds, datetime_to_hl7
+from e2b.dates import datetime_to_hl7
 from e2b.mapping import OID_BATCH_ID, OID_BATCH_RECEIVER, OID_MESSAGE_RECEIVER
 from e2b.schema import schema_findings
 from e2b.xmlsafe import parse_bytes
 from e2b.xpath import select as xselect
 from e2b.xpath import select_one
 from pv import audit
-from pv.clock import due_date
+from pv.clock import clock_start, version_due_date
 from pv.config import Settings
 from pv.email import one_line
 from pv.model import Report
@@ -132,20 +132,6 @@ class OnTimeRate:
 def receiver_id(settings: Settings, recipient: Recipient) -> str:
     """N.1.4 / N.2.r.3 of the file for `recipient`."""
     return settings.receiver_id if recipient == "sfda" else settings.mah_receiver_id
-
-
-def clock_start(report: Report, version: int) -> date:
-    """When a version's information was received: C.1.4 for the initial report, C.1.5 (the new
-    information) for a follow-up."""
-    start = report.case.first_received
-    if version > 1 and isinstance(report.case.most_recent, str):
-        start = report.case.most_recent
-    return bounds(start)[0].date()
-
-
-def version_due_date(report: Report, version: int) -> date:
-    """The last day a version may reach a recipient: 15 / 90 days from its clock start."""
-    return due_date(clock_start(report, version), report.serious)
 
 
 def prepare(

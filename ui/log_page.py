@@ -528,7 +528,7 @@ def _case_summary(detail: CaseDetail, cat: Catalogue) -> None:
     row = detail.row
     names = {c.id: c.name for c in cat.categories()}
     st.subheader(t("log.case_title", case_id=row.case_id))
-    c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
+    c1, c2, c3, c4 = st.columns([2, 1, 2, 1])
     if row.nullified:
         st.warning(t("log.nullified", version=row.version))
     c1.metric(t("log.col.status"), row.status.label)
@@ -559,7 +559,15 @@ def _workflow(log: Store, detail: CaseDetail, officer: Officer) -> None:
     if options:
         c1, c2, c3 = st.columns([2, 3, 1])
         with c1:
-            st.selectbox(t("log.move_to"), options, format_func=lambda s: s.label, key="log.target")
+            # Nothing chosen until the officer chooses: one click on Apply never closes a case.
+            st.selectbox(
+                t("log.move_to"),
+                options,
+                index=None,
+                placeholder=t("log.move_to.choose"),
+                format_func=lambda s: s.label,
+                key="log.target",
+            )
         with c2:
             st.text_input(t("log.comment"), key="log.status_comment", max_chars=500)
         with c3:
@@ -632,6 +640,7 @@ def _apply_status(log: Store, case_id: str, revision: int) -> None:
     target = st.session_state.get("log.target")
     comment = str(st.session_state.get("log.status_comment") or "").strip()
     if target is None:
+        st.session_state["log.status_error"] = t("log.move_to.none")
         return
     try:
         log.change_status(

@@ -509,6 +509,8 @@ ENGLISH: dict[str, str] = {
     "follow_up.refused": "The follow-up could not be added: {reasons}",
     "follow_up.nullified": "Case {case_id} was withdrawn; it takes no follow-up.",
     # submissions panel
+    "log.move_to.choose": "Choose a status",
+    "log.move_to.none": "Choose the status to move the case to, then apply.",
     "log.submit_by_record": (
         "To mark the case submitted to SFDA, record the submission below: its date, channel "
         "and reference are the evidence."

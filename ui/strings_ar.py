@@ -490,6 +490,8 @@ ARABIC: dict[str, str] = {
     "follow_up.refused": "تعذّرت إضافة المتابعة: {reasons}",
     "follow_up.nullified": "سُحبت الحالة {case_id}؛ فلا تُقبل لها متابعة.",
     # submissions panel
+    "log.move_to.choose": "اختر حالة",
+    "log.move_to.none": "اختر الحالة التي تُنقل إليها الحالة، ثم طبّق.",
     "log.submit_by_record": (
         "لتسجيل الحالة كمُرسَلة إلى الهيئة، سجّل الإرسال أدناه: "
         "تاريخه وقناته ومرجعه هي الدليل."

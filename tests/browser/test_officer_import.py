@@ -14,6 +14,7 @@ from playwright.sync_api import FilePayload, Page, expect
 from pv.store import CaseQuery, Store
 from pv.users import add_user, get_user
 from tests.browser.test_officer_journey import OFFICER, PASSWORD, Workspace
+from tests.browser.test_officer_lifecycle import expander
 from tests.pv.test_importing import batch, partner_report
 
 pytestmark = pytest.mark.browser
@@ -32,19 +33,16 @@ def test_an_officer_imports_a_partner_batch_and_a_second_import_changes_nothing(
     before = app_store.case_count()
 
     def upload() -> None:
-        uploader = page.get_by_test_id("stFileUploader")
-        if not uploader.is_visible():  # the expander is closed
-            page.get_by_text("Import E2B(R3) files from partners").click()
-        expect(uploader).to_be_visible()
-        picker = uploader.locator('input[type="file"]')
+        box = expander(page, "Import E2B(R3) files from partners")
+        picker = box.locator('input[type="file"]')
         payload: FilePayload = {
             "name": "partner-batch.xml",
             "mimeType": "application/xml",
             "buffer": data,
         }
         picker.set_input_files([payload])
-        expect(page.get_by_text("partner-batch.xml", exact=True)).to_be_visible()
-        work.click("Import")
+        expect(box.get_by_text("partner-batch.xml", exact=True)).to_be_visible()
+        work.click("Import", box)
 
     upload()
     result = page.get_by_test_id("stCode")

@@ -4,7 +4,7 @@ the same case identifiers and rising dates; the nullified case stays, marked, ou
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -73,6 +73,8 @@ def test_initial_two_follow_ups_and_a_nullification_make_four_valid_versions(
     everything = store.list_cases(CaseQuery(include_nullified=True))
     [row] = [row for row in everything.rows if row.case_id == case_id]
     assert row.nullified and row.version == 4
+    # The nullification runs its own clock, from its C.1.5 (serious: 15 days), not the initial's.
+    assert row.due_date == date(2026, 12, 11)
     assert [f for f in store.verify_audit() if f.severity == "error"] == []
 
 

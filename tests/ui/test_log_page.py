@@ -82,6 +82,11 @@ def test_an_officer_sees_the_log_and_moves_a_case_along(seeded: list[str]) -> No
     # Open the first case by typing its ID on the Case tab, then move it to review.
     at.text_input(key="log.case_id").input(seeded[0]).run()
     assert any(h.value == f"Case {seeded[0]}" for h in at.subheader)
+    # Nothing is chosen until the officer chooses: Apply alone moves nothing.
+    assert at.selectbox(key="log.target").value is None
+    [apply] = [b for b in at.button if b.label == "Apply"]
+    apply.click().run()
+    assert any("Choose the status" in e.value for e in at.error)
     at.selectbox(key="log.target").set_value(CaseStatus.IN_REVIEW)
     [apply] = [b for b in at.button if b.label == "Apply"]
     apply.click().run()
