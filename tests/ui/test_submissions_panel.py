@@ -3,8 +3,11 @@ clock, recording a submission (and a refused one), no "Send" without SMTP, the o
 
 from __future__ import annotations
 
+import email
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from email import policy
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -15,7 +18,11 @@ from pv import transmissions as tx
 from pv.config import Settings
 from pv.store import Store
 from pv.workflow import CaseStatus
+from tests.pv import test_sending
 from tests.pv.submissions import builder
+
+certificate = test_sending.certificate  # the loopback SMTP server's fixtures, shared
+smtp_server = test_sending.smtp_server
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
@@ -107,3 +114,50 @@ def test_a_refused_record_is_shown_and_changes_nothing(case_id: str) -> None:
     submit.click().run()  # no reference
     assert any("reference" in e.value for e in at.error)
     assert at.dataframe[0].value["Status"][1].startswith("File prepared")
+
+
+def test_send_to_sfda_and_mah_mails_each_its_file_and_records_the_message_id(
+    case_id: str,
+    smtp_server: tuple[Settings, test_sending.Mailbox],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With SMTP configured the button sends over STARTTLS to the loopback server; each received
+    mail is parsed, and its Message-ID and batch ID are the evidence the panel shows."""
+    smtp, mailbox = smtp_server
+    for name, value in {
+        "PV_SMTP_HOST": smtp.smtp_host,
+        "PV_SMTP_PORT": str(smtp.smtp_port),
+        "PV_SMTP_USER": smtp.smtp_user,
+        "PV_SMTP_PASSWORD": smtp.smtp_password,
+        "PV_SMTP_FROM": smtp.smtp_from,
+        "PV_SMTP_CA_FILE": smtp.smtp_ca_file,
+        "PV_SMTP_TIMEOUT": "5",
+    }.items():
+        monkeypatch.setenv(name, value)
+    st.cache_resource.clear()  # the app's settings, read again with SMTP configured
+    at = start()
+    [send] = [b for b in at.button if b.label == "Send to SFDA and MAH"]
+    send.click().run()
+    assert not at.exception
+    assert len(mailbox.received) == 2
+    store = Store.open()
+    try:
+        sent = {r.recipient: r for r in tx.transmissions(store, case_id) if r.channel == "email"}
+        assert set(sent) == {"sfda", "mah"}
+        for _sender, recipients, content in mailbox.received:
+            message = email.message_from_bytes(content, _class=EmailMessage, policy=policy.SMTP)
+            [record] = [r for r in sent.values() if r.reference == message["Message-ID"]]
+            address = smtp.sfda_recipient if record.recipient == "sfda" else smtp.mah_recipient
+            assert recipients == [address]
+            [xml] = [
+                part.get_content()
+                for part in message.iter_attachments()
+                if part.get_content_type() == "application/xml"
+            ]
+            xml_bytes = xml if isinstance(xml, bytes) else xml.encode()
+            assert f'extension="{record.batch_id}"'.encode() in xml_bytes  # N.1.2
+        table = at.dataframe[0].value
+        assert list(table["Channel"]) == ["email", "email"]
+        assert store.verify_audit() == []
+    finally:
+        store.close()
