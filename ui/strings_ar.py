@@ -493,8 +493,7 @@ ARABIC: dict[str, str] = {
     "log.move_to.choose": "اختر حالة",
     "log.move_to.none": "اختر الحالة التي تُنقل إليها الحالة، ثم طبّق.",
     "log.submit_by_record": (
-        "لتسجيل الحالة كمُرسَلة إلى الهيئة، سجّل الإرسال أدناه: "
-        "تاريخه وقناته ومرجعه هي الدليل."
+        "لتسجيل الحالة كمُرسَلة إلى الهيئة، سجّل الإرسال أدناه: تاريخه وقناته ومرجعه هي الدليل."
     ),
     "sub.title": "الإرسال إلى الهيئة العامة للغذاء والدواء وصاحب الترخيص",
     "sub.col.recipient": "الجهة المستلمة",
@@ -548,4 +547,19 @@ ARABIC: dict[str, str] = {
     "dup.decided.has_duplicate": "وسم {user} في {at} الحالة {other} بأنها مكررة من هذه الحالة.",
     "dup.decided.not_duplicate": "وسمها {user} في {at} بأنها ليست مكررة من {other}.",
     "dup.filter": "الحالات المكررة المحتملة فقط",
+    # officer follow-up
+    "officer_follow_up.title": "متابعة في نموذج البلاغ",
+    "officer_follow_up.intro": (
+        "يفتح نموذج البلاغ معبأً بأحدث إصدار لهذه الحالة؛ وما ترسله منه يصبح الإصدار التالي للحالة."
+    ),
+    "officer_follow_up.start": "ابدأ متابعة في النموذج",
+    "officer_follow_up.open": "افتح نموذج المتابعة",
+    "officer_follow_up.link": "الرابط الخاص بمسودة المتابعة (لك وحدك، 30 يومًا):",
+    "officer_follow_up.nullified": "سُحبت الحالة {case_id} (أُلغيت)؛ فلا تُقبل لها متابعة.",
+    "officer_follow_up.not_from_form": (
+        "لم يأتِ أحدث إصدار للحالة {case_id} من نموذج البلاغ؛ أضف متابعتها ملفًا بصيغة E2B(R3)."
+    ),
+    "officer_follow_up.banner": "متابعة للحالة {case_id}: غيّر ما استجد أو أضفه.",
+    "officer_follow_up.done": "أُضيفت المتابعة إلى الحالة {case_id} بوصفها الإصدار {version}",
+    "officer_follow_up.done.body": "عادت الحالة إلى المراجعة وبدأت مهلتها من جديد بمعلومات اليوم.",
 }
