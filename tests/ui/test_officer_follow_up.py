@@ -87,7 +87,8 @@ def test_the_follow_up_opens_pre_filled_and_becomes_version_2(log: Store) -> Non
     assert at.text_input(key=key(f"reactions.{rid}.start")).value == "2026-09-14"
     assert at.selectbox(key=key(f"reactions.{rid}.outcome")).value is Outcome("2")
     assert at.text_input(key=key("lemtrada.course.2.batch")).value == "SYN-LOT-77"
-    assert at.text_area(key=key("narrative.narrative")).value.startswith("Synthetic case")
+    narrative = at.text_area(key=key("narrative.narrative")).value
+    assert narrative is not None and narrative.startswith("Synthetic case")
 
     at.selectbox(key=key(f"reactions.{rid}.outcome")).set_value(Outcome("3")).run()
     assert token_of(at) == token  # autosaved into the same follow-up draft
