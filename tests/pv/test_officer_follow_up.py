@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from alembic import command
+from sqlalchemy import inspect, select
 
 from e2b.codelists import Nullification, Outcome
 from e2b.validate import validate_bytes
@@ -17,6 +18,7 @@ from pv import drafts
 from pv.amendment import nullify
 from pv.attachments import Upload, attached_files, with_documents
 from pv.config import Settings
+from pv.db import alembic_config, current_revision, upgrade, writer
 from pv.follow_ups import CaseClosedToFollowUp
 from pv.importing import import_file
 from pv.officer_follow_up import ACTION, NotFromTheForm, start_follow_up, submit_follow_up
@@ -178,3 +180,24 @@ def test_a_case_not_from_the_form_takes_its_follow_ups_as_files(store: Store) ->
         start_follow_up(store, line.case_id, user="o", now=LATER)
     with pytest.raises(CaseNotFound):
         start_follow_up(store, "SA-LEMTRADAPV-999999", user="o", now=LATER)
+
+
+def test_migration_0011_adds_and_removes_its_two_columns(store: Store) -> None:
+    case_id = _form_case(store)
+
+    def columns(table: str) -> set[str]:
+        return {c["name"] for c in inspect(store.engine).get_columns(table)}
+
+    assert "form_answers" in columns("case_versions")
+    assert "follow_up_of" in columns("drafts")
+    with writer(store.engine).begin() as connection:
+        command.downgrade(alembic_config(connection), "0010")
+    assert current_revision(store.engine) == "0010"
+    assert "form_answers" not in columns("case_versions")
+    assert "follow_up_of" not in columns("drafts")
+    upgrade(store.engine)
+    assert current_revision(store.engine) == "0011"
+    # The version kept before the downgrade has no answers now: its follow-ups come as files.
+    assert _kept(store, case_id, 1) is None
+    with pytest.raises(NotFromTheForm):
+        start_follow_up(store, case_id, user="o", now=LATER)
