@@ -70,6 +70,7 @@ class Draft:
     case_id: str | None = None
     files: Mapping[str, bytes] = field(default_factory=dict)  # attached files by sha256
     follow_up_of: str | None = None  # an officer's follow-up: the case it adds a version to
+    follow_up_version: int | None = None  # ... and the case's version it was started from
 
 
 def digest(token: str) -> str:
@@ -116,13 +117,15 @@ def save(
     files: Mapping[str, bytes] | None = None,
     now: datetime | None = None,
     follow_up_of: str | None = None,
+    follow_up_version: int | None = None,
 ) -> str:
     """Keep `answers` (and the files they name, by `file_key`) as the draft of `token` and return
     the token to use from now on.
 
     Without a token, or with one that names no open draft (unknown, expired or submitted), a new
     draft is made and its new token returned; `follow_up_of` marks a new draft as an officer's
-    follow-up of that case (an open draft keeps what it was). Raises DraftTooLarge over
+    follow-up of that case, started from its `follow_up_version` (an open draft keeps what it
+    was). Raises DraftTooLarge over
     MAX_BYTES of answers or the attachments' total limit of files, TypeError for answers JSON
     cannot hold.
     """
@@ -161,6 +164,7 @@ def save(
                 saved_at=now,
                 expires_at=now + LIFETIME,
                 follow_up_of=follow_up_of,
+                follow_up_version=follow_up_version,
             )
         )
         session.flush()
@@ -193,7 +197,15 @@ def load(store: Store, token: str | None, *, now: datetime | None = None) -> Dra
         files = {key: bytes(data) for key, data in stored}
     answers = json.loads(row.answers)
     answers.pop(_FILES, None)
-    return Draft(answers, row.saved_at, row.expires_at, row.case_id, files, row.follow_up_of)
+    return Draft(
+        answers,
+        row.saved_at,
+        row.expires_at,
+        row.case_id,
+        files,
+        row.follow_up_of,
+        row.follow_up_version,
+    )
 
 
 def mark_submitted(

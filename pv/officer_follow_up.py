@@ -39,6 +39,11 @@ class NotFromTheForm(ValueError):
     reporter's short follow-up, a nullification or amendment): its follow-ups come as files."""
 
 
+class FollowUpOutdated(ValueError):
+    """The case has a newer version than the one the follow-up was started from: submitting it
+    would drop what that version brought."""
+
+
 @dataclass(frozen=True)
 class FollowUpAdded:
     """A follow-up submitted from the form: the stored version and what was built."""
@@ -72,7 +77,9 @@ def start_follow_up(store: Store, case_id: str, *, user: str, now: datetime | No
             "its answers name; add its follow-up as a file."
         )
     files = {key: carried[key] for key in named}
-    token = drafts.save(store, answers, files=files, now=now, follow_up_of=case_id)
+    token = drafts.save(
+        store, answers, files=files, now=now, follow_up_of=case_id, follow_up_version=version
+    )
     store.record(
         ACTION,
         user=user,
@@ -90,6 +97,7 @@ def submit_follow_up(
     *,
     settings: Settings,
     form_answers: str | None = None,
+    started_from: int | None = None,
     user: str = USER,
     now: datetime | None = None,
 ) -> FollowUpAdded:
@@ -97,12 +105,19 @@ def submit_follow_up(
     of `case_id`, keeping `form_answers` (pv.drafts' encoding) with it.
 
     Raises SubmissionRefused (its findings name the fields) when the report is refused,
-    CaseClosedToFollowUp when the case was nullified since the follow-up was started.
+    CaseClosedToFollowUp when the case was nullified since the follow-up was started,
+    FollowUpOutdated when the case's current version is no longer `started_from` (the version
+    the draft was filled from), so nothing a newer version brought is dropped.
     """
     now = (now or datetime.now(UTC)).replace(microsecond=0)
     current, _, version = _current(store, case_id)
     if current.case.nullification is Nullification.NULLIFICATION:
         raise CaseClosedToFollowUp(f"Case {case_id} was withdrawn (nullified).")
+    if started_from is not None and version != started_from:
+        raise FollowUpOutdated(
+            f"Case {case_id} has version {version} since this follow-up was started from "
+            f"version {started_from}; start a new follow-up from the case page."
+        )
     submission = build(
         form_data,
         case_id,

@@ -259,6 +259,8 @@ class Draft(Base):
     case_id: Mapped[str | None] = mapped_column(String(100), nullable=True)  # once submitted
     # An officer's follow-up: the case whose next version this draft becomes when submitted.
     follow_up_of: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    # ... and the version it was started from (a newer one since makes it outdated).
+    follow_up_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class DraftFile(Base):

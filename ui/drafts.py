@@ -31,6 +31,7 @@ CASE = "draft.case"  # the case ID this session's draft became
 NOTICE = "draft.notice"  # (kind, message) to show once at the top of the page
 EARLIER = "draft.earlier"  # this session's earlier drafts: [{"token", "time"}], oldest first
 FOLLOW_UP = "draft.follow_up"  # the case this session's draft is an officer's follow-up of
+FOLLOW_UP_VERSION = "draft.follow_up_version"  # ... and the version it was started from
 _CODELIST = "$codelist"  # how a code-list answer (a StrEnum member) is written to JSON
 _UPLOAD = "$upload"  # how an attached file is named in the JSON (its content is kept beside)
 
@@ -127,7 +128,7 @@ def new_report(clear_form: Callable[[], None]) -> None:
         st.session_state.setdefault(EARLIER, []).append(
             {"token": token, "time": datetime.now(UTC).strftime("%H:%M:%S")}
         )
-    for name in (SAVED, STARTED, CASE, NOTICE, FOLLOW_UP):
+    for name in (SAVED, STARTED, CASE, NOTICE, FOLLOW_UP, FOLLOW_UP_VERSION):
         st.session_state.pop(name, None)
     st.query_params.pop(PARAM, None)
     clear_form()
@@ -137,6 +138,12 @@ def follow_up_of() -> str | None:
     """The case this session's draft adds a version to (an officer's follow-up), else None."""
     case_id = st.session_state.get(FOLLOW_UP)
     return case_id if isinstance(case_id, str) else None
+
+
+def follow_up_version() -> int | None:
+    """The case's version this session's follow-up draft was started from, else None."""
+    version = st.session_state.get(FOLLOW_UP_VERSION)
+    return version if isinstance(version, int) else None
 
 
 def answers_for_log() -> str:
@@ -191,10 +198,8 @@ def _open(token: str) -> bool:
         return False
     st.session_state[TOKEN] = token
     st.query_params[PARAM] = token
-    if draft.follow_up_of is not None:
-        st.session_state[FOLLOW_UP] = draft.follow_up_of
-    else:
-        st.session_state.pop(FOLLOW_UP, None)
+    st.session_state[FOLLOW_UP] = draft.follow_up_of
+    st.session_state[FOLLOW_UP_VERSION] = draft.follow_up_version
     if draft.case_id is not None:
         st.session_state[CASE] = draft.case_id
         st.session_state[NOTICE] = ("info", t("drafts.submitted", case_id=draft.case_id))
@@ -239,6 +244,7 @@ def _save(answers: dict[str, Any]) -> bool:
     if token != st.session_state.get(TOKEN):
         st.session_state.pop(CASE, None)  # a submitted draft's link stays with its case
         st.session_state.pop(FOLLOW_UP, None)  # a new draft is a report of its own
+        st.session_state.pop(FOLLOW_UP_VERSION, None)
     st.session_state[TOKEN] = token
     st.session_state[SAVED] = saved
     if st.query_params.get(PARAM) != token:

@@ -47,7 +47,7 @@ from pv.lemtrada import (
 )
 from pv.meddra import lookup_llt
 from pv.model import Dechallenge, Seriousness
-from pv.officer_follow_up import submit_follow_up
+from pv.officer_follow_up import FollowUpOutdated, submit_follow_up
 from pv.receipt import receipt_pdf
 from pv.store import Store
 from pv.submission import SubmissionRefused, build, check
@@ -1156,12 +1156,21 @@ def _check_and_submit(form: ReportInput, conf: Settings, *, submit: bool) -> Non
             case_id, version = saved.case_id, saved.version
         else:
             added = submit_follow_up(
-                _open_store(), following, form.data, settings=conf, form_answers=answers, now=now
+                _open_store(),
+                following,
+                form.data,
+                settings=conf,
+                form_answers=answers,
+                started_from=drafts.follow_up_version(),
+                now=now,
             )
             built["submission"] = added.submission
             case_id, version = following, added.line.version or 0
     except CaseClosedToFollowUp:
         st.error(t("officer_follow_up.nullified", case_id=following))
+        return
+    except FollowUpOutdated:
+        st.error(t("officer_follow_up.outdated", case_id=following))
         return
     except SubmissionRefused as refused:
         _remember_findings(form, refused.findings)

@@ -585,6 +585,10 @@ ENGLISH: dict[str, str] = {
         "The latest version of case {case_id} did not come from the report form; add its "
         "follow-up as an E2B(R3) file."
     ),
+    "officer_follow_up.outdated": (
+        "Case {case_id} has a newer version than the one this follow-up was started from; "
+        "start a new follow-up from the case page so nothing it brought is lost."
+    ),
     "officer_follow_up.banner": "Follow-up to case {case_id}: change or add what is new.",
     "officer_follow_up.done": "Follow-up added to case {case_id} as version {version}",
     "officer_follow_up.done.body": (

@@ -559,6 +559,10 @@ ARABIC: dict[str, str] = {
     "officer_follow_up.not_from_form": (
         "لم يأتِ أحدث إصدار للحالة {case_id} من نموذج البلاغ؛ أضف متابعتها ملفًا بصيغة E2B(R3)."
     ),
+    "officer_follow_up.outdated": (
+        "للحالة {case_id} إصدار أحدث من الذي بدأت منه هذه المتابعة؛ ابدأ متابعة جديدة من صفحة "
+        "الحالة حتى لا يضيع شيء مما جاء به."
+    ),
     "officer_follow_up.banner": "متابعة للحالة {case_id}: غيّر ما استجد أو أضفه.",
     "officer_follow_up.done": "أُضيفت المتابعة إلى الحالة {case_id} بوصفها الإصدار {version}",
     "officer_follow_up.done.body": "عادت الحالة إلى المراجعة وبدأت مهلتها من جديد بمعلومات اليوم.",

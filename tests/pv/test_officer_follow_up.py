@@ -19,9 +19,15 @@ from pv.amendment import nullify
 from pv.attachments import Upload, attached_files, with_documents
 from pv.config import Settings
 from pv.db import alembic_config, current_revision, upgrade, writer
-from pv.follow_ups import CaseClosedToFollowUp
+from pv.follow_ups import CaseClosedToFollowUp, NewInformation, add_from_reporter
 from pv.importing import import_file
-from pv.officer_follow_up import ACTION, NotFromTheForm, start_follow_up, submit_follow_up
+from pv.officer_follow_up import (
+    ACTION,
+    FollowUpOutdated,
+    NotFromTheForm,
+    start_follow_up,
+    submit_follow_up,
+)
 from pv.store import CaseNotFound, Store
 from pv.submission import build
 from pv.tables import Case, CaseVersion
@@ -101,7 +107,7 @@ def test_a_follow_up_starts_as_a_draft_with_exactly_the_answers_and_documents(
     assert draft is not None
     assert draft.answers == _answers()
     assert dict(draft.files) == {drafts.file_key(PNG): PNG}
-    assert draft.follow_up_of == case_id
+    assert (draft.follow_up_of, draft.follow_up_version) == (case_id, 1)
     assert draft.case_id is None
     [started] = [a for a in store.get_case(case_id).audit if a.action == ACTION]
     assert (started.user, started.detail["version"]) == ("officer1", 1)
@@ -189,15 +195,36 @@ def test_migration_0011_adds_and_removes_its_two_columns(store: Store) -> None:
         return {c["name"] for c in inspect(store.engine).get_columns(table)}
 
     assert "form_answers" in columns("case_versions")
-    assert "follow_up_of" in columns("drafts")
+    assert {"follow_up_of", "follow_up_version"} <= columns("drafts")
     with writer(store.engine).begin() as connection:
         command.downgrade(alembic_config(connection), "0010")
     assert current_revision(store.engine) == "0010"
     assert "form_answers" not in columns("case_versions")
-    assert "follow_up_of" not in columns("drafts")
+    assert not {"follow_up_of", "follow_up_version"} & columns("drafts")
     upgrade(store.engine)
     assert current_revision(store.engine) == "0011"
     # The version kept before the downgrade has no answers now: its follow-ups come as files.
     assert _kept(store, case_id, 1) is None
     with pytest.raises(NotFromTheForm):
         start_follow_up(store, case_id, user="o", now=LATER)
+
+
+def test_a_follow_up_started_before_a_newer_version_is_refused(store: Store) -> None:
+    case_id = _form_case(store)
+    token = start_follow_up(store, case_id, user="officer1", now=LATER)
+    draft = drafts.load(store, token, now=LATER)
+    assert draft is not None
+    # The reporter's follow-up comes in meanwhile: version 2, not from the form.
+    add_from_reporter(store, case_id, NewInformation("Platelets 90."), settings=SETTINGS, now=LATER)
+    with pytest.raises(FollowUpOutdated, match="start a new follow-up"):
+        submit_follow_up(
+            store,
+            case_id,
+            _form_data(Outcome.RECOVERED),
+            settings=SETTINGS,
+            started_from=draft.follow_up_version,
+            now=LATER,
+        )
+    assert store.get_case(case_id).row.version == 2
+    with pytest.raises(NotFromTheForm):
+        start_follow_up(store, case_id, user="officer1", now=LATER)
