@@ -188,7 +188,7 @@ def test_a_case_not_from_the_form_takes_its_follow_ups_as_files(store: Store) ->
         start_follow_up(store, "SA-LEMTRADAPV-999999", user="o", now=LATER)
 
 
-def test_migration_0011_adds_and_removes_its_two_columns(store: Store) -> None:
+def test_migration_0011_adds_and_removes_its_columns(store: Store) -> None:
     case_id = _form_case(store)
 
     def columns(table: str) -> set[str]:
