@@ -69,6 +69,8 @@ class Draft:
     expires_at: datetime
     case_id: str | None = None
     files: Mapping[str, bytes] = field(default_factory=dict)  # attached files by sha256
+    follow_up_of: str | None = None  # an officer's follow-up: the case it adds a version to
+    follow_up_version: int | None = None  # ... and the case's version it was started from
 
 
 def digest(token: str) -> str:
@@ -87,6 +89,21 @@ def _stored(answers: Mapping[str, Any], files: Mapping[str, bytes] | None) -> st
     return _encode({**answers, _FILES: sorted(files)} if files else answers)
 
 
+def stored(answers: Mapping[str, Any], files: Mapping[str, bytes] | None = None) -> str:
+    """The answers (naming `files` by sha256) as a draft keeps them: what a version made by the
+    form keeps of it (`Store.submit(answers=...)`), read back by `stored_answers`."""
+    return _stored(answers, files)
+
+
+def stored_answers(text: str) -> tuple[dict[str, Any], list[str]]:
+    """The answers `stored` wrote, and the sha256 of each file they name."""
+    answers = json.loads(text)
+    if not isinstance(answers, dict):
+        raise ValueError("stored answers must be a JSON object")
+    named = answers.pop(_FILES, [])
+    return answers, [str(key) for key in named]
+
+
 def file_key(data: bytes) -> str:
     """How answers name an attached file: the sha256 of its content (hex)."""
     return hashlib.sha256(data).hexdigest()
@@ -99,13 +116,18 @@ def save(
     *,
     files: Mapping[str, bytes] | None = None,
     now: datetime | None = None,
+    follow_up_of: str | None = None,
+    follow_up_version: int | None = None,
 ) -> str:
     """Keep `answers` (and the files they name, by `file_key`) as the draft of `token` and return
     the token to use from now on.
 
     Without a token, or with one that names no open draft (unknown, expired or submitted), a new
-    draft is made and its new token returned. Raises DraftTooLarge over MAX_BYTES of answers or
-    the attachments' total limit of files, TypeError for answers JSON cannot hold.
+    draft is made and its new token returned; `follow_up_of` marks a new draft as an officer's
+    follow-up of that case, started from its `follow_up_version` (an open draft keeps what it
+    was). Raises DraftTooLarge over
+    MAX_BYTES of answers or the attachments' total limit of files, TypeError for answers JSON
+    cannot hold.
     """
     now = _utc(now)
     files = dict(files or {})
@@ -141,6 +163,8 @@ def save(
                 created_at=now,
                 saved_at=now,
                 expires_at=now + LIFETIME,
+                follow_up_of=follow_up_of,
+                follow_up_version=follow_up_version,
             )
         )
         session.flush()
@@ -173,7 +197,15 @@ def load(store: Store, token: str | None, *, now: datetime | None = None) -> Dra
         files = {key: bytes(data) for key, data in stored}
     answers = json.loads(row.answers)
     answers.pop(_FILES, None)
-    return Draft(answers, row.saved_at, row.expires_at, row.case_id, files)
+    return Draft(
+        answers,
+        row.saved_at,
+        row.expires_at,
+        row.case_id,
+        files,
+        row.follow_up_of,
+        row.follow_up_version,
+    )
 
 
 def mark_submitted(

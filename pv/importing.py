@@ -83,8 +83,12 @@ def import_file(
     name: str,
     user: str,
     now: datetime | None = None,
+    form_answers: str | None = None,
 ) -> list[ImportLine]:
-    """Import one E2B(R3) file; one line per ICSR (or one for a file that cannot be used)."""
+    """Import one E2B(R3) file; one line per ICSR (or one for a file that cannot be used).
+
+    `form_answers`: the report form's answers a version made by the form keeps (pv.drafts'
+    encoding), for a one-ICSR file the form itself wrote (an officer's follow-up)."""
     now = now or datetime.now(UTC)
     file_sha = hashlib.sha256(data).hexdigest()
     try:
@@ -117,7 +121,18 @@ def import_file(
                     ImportLine(name, message.index, "already imported", *known[message.sha256])
                 )
                 continue
-            lines.append(_land(session, store, message, stored, name=name, user=user, now=now))
+            lines.append(
+                _land(
+                    session,
+                    store,
+                    message,
+                    stored,
+                    name=name,
+                    user=user,
+                    now=now,
+                    form_answers=form_answers if len(messages) == 1 else None,
+                )
+            )
     return lines
 
 
@@ -198,6 +213,7 @@ def _land(
     name: str,
     user: str,
     now: datetime,
+    form_answers: str | None = None,
 ) -> ImportLine:
     report = message.report
     assert report is not None
@@ -222,6 +238,7 @@ def _land(
             stale=outcome == "stale",
             source_sha256=message.sha256,
             file_id=file.id,
+            form_answers=form_answers,
         )
     )
     session.flush()

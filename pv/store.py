@@ -319,9 +319,16 @@ class Store:
     # ------------------------------------------------------------------ saving
 
     def submit(
-        self, build: Callable[[str], Submission], *, user: str = "hcp", now: datetime | None = None
+        self,
+        build: Callable[[str], Submission],
+        *,
+        user: str = "hcp",
+        now: datetime | None = None,
+        answers: str | None = None,
     ) -> SavedCase:
-        """Allocate a case ID, let `build` make the submission with it, store it as version 1.
+        """Allocate a case ID, let `build` make the submission with it, store it as version 1
+        (with `answers`, the report form's answers as its draft keeps them, when it came from the
+        form).
 
         The number is taken in its own short transaction so no lock is held while `build` runs;
         if `build` raises or the process dies, the number stays unused (a gap), nothing else.
@@ -337,7 +344,7 @@ class Store:
         with self._guard(), self._write.begin() as session:
             case = new_case(session, n, case_id, submission.report, user=user, now=now)
             self._set_categories(session, case, submission.report)
-            session.add(_version(case, 1, submission, user, now))
+            session.add(_version(case, 1, submission, user, now, answers))
             audit.append(
                 session,
                 user=user,
@@ -1058,7 +1065,12 @@ def _stale(session: Session, case: Case) -> StaleCase:
 
 
 def _version(
-    case: Case, version: int, submission: Submission, user: str, now: datetime
+    case: Case,
+    version: int,
+    submission: Submission,
+    user: str,
+    now: datetime,
+    answers: str | None = None,
 ) -> CaseVersion:
     findings = [asdict(f) for f in submission.findings]
     return CaseVersion(
@@ -1069,6 +1081,7 @@ def _version(
         xml=submission.xml,
         findings=json.dumps(findings, ensure_ascii=False),
         report=submission.report.model_dump_json(),
+        form_answers=answers,
     )
 
 

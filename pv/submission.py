@@ -113,19 +113,29 @@ def check(
 
 
 def build(
-    answers: dict[str, Any], case_id: str, *, settings: Settings, now: datetime
+    answers: dict[str, Any],
+    case_id: str,
+    *,
+    settings: Settings,
+    now: datetime,
+    first_received: str | None = None,
+    batch_id: str | None = None,
 ) -> Submission:
     """The report under its case ID, its XML and every finding; refused if anything is an error.
 
     The log store calls this inside its save transaction, so a refused report stores nothing.
+    A follow-up of a case gives the case's C.1.4 (`first_received`) and its own batch ID; its
+    C.1.5 is `now`, as for every report the form makes.
     """
     data = complete(answers, report_id=case_id, settings=settings, now=now)
+    if first_received is not None:
+        data["case"]["first_received"] = first_received
     configuration = sender_findings(settings, data)
     result = _with_sender(validate_report(data, today=now.date()), configuration)
     if result.report is None or not result.ok:
         raise SubmissionRefused(result.findings)
     header = BatchHeader(
-        batch_id=case_id,
+        batch_id=batch_id or case_id,
         sender_id=settings.sender_id,
         receiver_id=settings.receiver_id,
         created_at=now,

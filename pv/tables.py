@@ -132,6 +132,9 @@ class CaseVersion(Base):
     # file it came in, kept byte for byte.
     source_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     file_id: Mapped[int | None] = mapped_column(ForeignKey("imported_files.id"), nullable=True)
+    # A version made by the report form: the form's answers as its draft keeps them (pv.drafts),
+    # so an officer's follow-up starts from them (pv.officer_follow_up).
+    form_answers: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class StatusChange(Base):
@@ -254,6 +257,10 @@ class Draft(Base):
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     case_id: Mapped[str | None] = mapped_column(String(100), nullable=True)  # once submitted
+    # An officer's follow-up: the case whose next version this draft becomes when submitted.
+    follow_up_of: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    # ... and the version it was started from (a newer one since makes it outdated).
+    follow_up_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class DraftFile(Base):

@@ -30,6 +30,8 @@ STARTED = "draft.started"  # the reporter has changed an answer in this session
 CASE = "draft.case"  # the case ID this session's draft became
 NOTICE = "draft.notice"  # (kind, message) to show once at the top of the page
 EARLIER = "draft.earlier"  # this session's earlier drafts: [{"token", "time"}], oldest first
+FOLLOW_UP = "draft.follow_up"  # the case this session's draft is an officer's follow-up of
+FOLLOW_UP_VERSION = "draft.follow_up_version"  # ... and the version it was started from
 _CODELIST = "$codelist"  # how a code-list answer (a StrEnum member) is written to JSON
 _UPLOAD = "$upload"  # how an attached file is named in the JSON (its content is kept beside)
 
@@ -54,12 +56,23 @@ def private_link() -> str | None:
     token = st.session_state.get(TOKEN)
     if not isinstance(token, str):
         return None
+    base = settings().public_url or _browser_address()
+    return f"{base.rstrip('/')}/{_query(token)}" if base else _query(token)
+
+
+def link_to(token: str) -> str:
+    """The link that opens the draft of `token` in the report form from another page (the log's
+    case page): under the public address when configured, else relative to the page's own."""
+    base = settings().public_url
+    return f"{base.rstrip('/')}/{_query(token)}" if base else f"report{_query(token)}"
+
+
+def _query(token: str) -> str:
     query = f"?{PARAM}={token}"
     language = st.query_params.get("lang")  # ui.language_switch: the link opens in it too
     if language and language.isalpha():
         query += f"&lang={language}"
-    base = settings().public_url or _browser_address()
-    return f"{base.rstrip('/')}/{query}" if base else query
+    return query
 
 
 def _browser_address() -> str:
@@ -115,10 +128,30 @@ def new_report(clear_form: Callable[[], None]) -> None:
         st.session_state.setdefault(EARLIER, []).append(
             {"token": token, "time": datetime.now(UTC).strftime("%H:%M:%S")}
         )
-    for name in (SAVED, STARTED, CASE, NOTICE):
+    for name in (SAVED, STARTED, CASE, NOTICE, FOLLOW_UP, FOLLOW_UP_VERSION):
         st.session_state.pop(name, None)
     st.query_params.pop(PARAM, None)
     clear_form()
+
+
+def follow_up_of() -> str | None:
+    """The case this session's draft adds a version to (an officer's follow-up), else None."""
+    case_id = st.session_state.get(FOLLOW_UP)
+    return case_id if isinstance(case_id, str) else None
+
+
+def follow_up_version() -> int | None:
+    """The case's version this session's follow-up draft was started from, else None."""
+    version = st.session_state.get(FOLLOW_UP_VERSION)
+    return version if isinstance(version, int) else None
+
+
+def answers_for_log() -> str:
+    """The form's answers as the draft keeps them (pv.drafts' encoding, files by sha256): what
+    the version the form submits keeps, so a follow-up can start from it."""
+    files: dict[str, bytes] = {}
+    encoded = _encode(_snapshot(), files)
+    return drafts.stored(encoded, files)
 
 
 def earlier() -> list[str]:
@@ -165,6 +198,8 @@ def _open(token: str) -> bool:
         return False
     st.session_state[TOKEN] = token
     st.query_params[PARAM] = token
+    st.session_state[FOLLOW_UP] = draft.follow_up_of
+    st.session_state[FOLLOW_UP_VERSION] = draft.follow_up_version
     if draft.case_id is not None:
         st.session_state[CASE] = draft.case_id
         st.session_state[NOTICE] = ("info", t("drafts.submitted", case_id=draft.case_id))
@@ -208,6 +243,8 @@ def _save(answers: dict[str, Any]) -> bool:
         return False
     if token != st.session_state.get(TOKEN):
         st.session_state.pop(CASE, None)  # a submitted draft's link stays with its case
+        st.session_state.pop(FOLLOW_UP, None)  # a new draft is a report of its own
+        st.session_state.pop(FOLLOW_UP_VERSION, None)
     st.session_state[TOKEN] = token
     st.session_state[SAVED] = saved
     if st.query_params.get(PARAM) != token:

@@ -41,7 +41,7 @@ from pv.store import (
 from pv.submission import SubmissionRefused, follow_up
 from pv.users import LoginLocked, User, authenticate, list_users
 from pv.workflow import CaseStatus, InvalidTransition
-from ui import case_view, duplicates_panel, submissions_panel
+from ui import case_view, duplicates_panel, officer_follow_up, submissions_panel
 from ui.downloads import GRANTS, offer
 from ui.resources import catalogue, settings, store
 from ui.strings import t
@@ -504,6 +504,7 @@ def _case_view(log: Store, officer: Officer, cat: Catalogue, today: date) -> Non
         per_version=functools.partial(_version_extras, log, officer, case_id),
     )
     _follow_up(log, detail, officer, today)
+    officer_follow_up.render(log, detail, live=_live)
     _nullify(log, detail)
     _notes(log, detail, officer)
     with st.expander(t("log.audit")):

@@ -33,6 +33,7 @@ from pv.clinical import clinical_unit, ucum_unit
 from pv.config import Settings
 from pv.db import DatabaseUnavailable
 from pv.email import build_eml, draft_email
+from pv.follow_ups import CaseClosedToFollowUp
 from pv.form import ReportInput
 from pv.language import ARABIC, is_arabic, text_language
 from pv.lemtrada import (
@@ -46,6 +47,7 @@ from pv.lemtrada import (
 )
 from pv.meddra import lookup_llt
 from pv.model import Dechallenge, Seriousness
+from pv.officer_follow_up import FollowUpOutdated, submit_follow_up
 from pv.receipt import receipt_pdf
 from pv.store import Store
 from pv.submission import SubmissionRefused, build, check
@@ -117,6 +119,9 @@ def render() -> None:
         a11y.inject([])
         return
     st.write(t("report.intro"))
+    following = drafts.follow_up_of()
+    if following is not None:  # an officer's follow-up: submitting adds the case's next version
+        st.info(t("officer_follow_up.banner", case_id=following))
     progress = st.container(key="progress")  # filled once the form has been drawn
     _error_summary()
     form = ReportInput()
@@ -1137,6 +1142,8 @@ def _check_and_submit(form: ReportInput, conf: Settings, *, submit: bool) -> Non
             a11y.request_focus(a11y.problems_selector(PROBLEMS_AT_SUBMIT))
         st.rerun()
     built: dict[str, Any] = {}
+    answers = drafts.answers_for_log()
+    following = drafts.follow_up_of()
 
     def make(case_id: str) -> Any:
         submission = build(form.data, case_id, settings=conf, now=now)
@@ -1144,7 +1151,27 @@ def _check_and_submit(form: ReportInput, conf: Settings, *, submit: bool) -> Non
         return submission
 
     try:
-        saved = _open_store().submit(make, now=now)
+        if following is None:
+            saved = _open_store().submit(make, now=now, answers=answers)
+            case_id, version = saved.case_id, saved.version
+        else:
+            added = submit_follow_up(
+                _open_store(),
+                following,
+                form.data,
+                settings=conf,
+                form_answers=answers,
+                started_from=drafts.follow_up_version(),
+                now=now,
+            )
+            built["submission"] = added.submission
+            case_id, version = following, added.line.version or 0
+    except CaseClosedToFollowUp:
+        st.error(t("officer_follow_up.nullified", case_id=following))
+        return
+    except FollowUpOutdated:
+        st.error(t("officer_follow_up.outdated", case_id=following))
+        return
     except SubmissionRefused as refused:
         _remember_findings(form, refused.findings)
         a11y.request_focus(a11y.problems_selector(PROBLEMS_AT_SUBMIT))
@@ -1157,9 +1184,11 @@ def _check_and_submit(form: ReportInput, conf: Settings, *, submit: bool) -> Non
         return
     submission = built["submission"]
     draft = draft_email(submission.report, conf)
-    filename = f"{saved.case_id}.xml"
+    filename = f"{case_id}-V{version}.xml" if following else f"{case_id}.xml"
     st.session_state[SUBMITTED] = {
-        "case_id": saved.case_id,
+        "case_id": case_id,
+        "version": version,
+        "follow_up": following is not None,
         "xml": submission.xml,
         "filename": filename,
         "eml": build_eml(draft, submission.xml, filename, now=now),
@@ -1210,8 +1239,13 @@ def _receipt_file(
 def _confirmation(done: dict[str, Any]) -> None:
     case_id = done["case_id"]
     conf = settings()
-    st.header(t("done.title", case_id=case_id), anchor=CONFIRMATION)
-    st.success(t("done.body", case_id=case_id))
+    if done.get("follow_up"):
+        title = t("officer_follow_up.done", case_id=case_id, version=done.get("version"))
+        st.header(title, anchor=CONFIRMATION)
+        st.success(t("officer_follow_up.done.body"))
+    else:
+        st.header(t("done.title", case_id=case_id), anchor=CONFIRMATION)
+        st.success(t("done.body", case_id=case_id))
     c0, c1, c2, c3 = st.columns(4)
     with c0:
         report = done["report"]
@@ -1263,9 +1297,7 @@ def _confirmation(done: dict[str, Any]) -> None:
         st.link_button(t("done.mailto"), done["mailto"], width="stretch")
     offer(
         t("done.cioms"),
-        _receipt_file(
-            case_id, lambda: cioms_pdf(report, case_id=case_id, settings=conf), "cioms"
-        ),
+        _receipt_file(case_id, lambda: cioms_pdf(report, case_id=case_id, settings=conf), "cioms"),
         file_name=f"{case_id}-cioms.pdf",
         mime="application/pdf",
         key="done.cioms",

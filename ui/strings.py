@@ -569,6 +569,31 @@ ENGLISH: dict[str, str] = {
     "dup.decided.has_duplicate": "{other} was marked a duplicate of this case by {user} at {at}.",
     "dup.decided.not_duplicate": "Marked not a duplicate of {other} by {user} at {at}.",
     "dup.filter": "Possible duplicates only",
+    # officer follow-up
+    "officer_follow_up.title": "Follow-up in the report form",
+    "officer_follow_up.intro": (
+        "Opens the report form filled in with this case's latest version; what you submit "
+        "there becomes the case's next version."
+    ),
+    "officer_follow_up.start": "Start a follow-up in the form",
+    "officer_follow_up.open": "Open the follow-up form",
+    "officer_follow_up.link": "Private link of the follow-up draft (for you only, 30 days):",
+    "officer_follow_up.nullified": (
+        "Case {case_id} was withdrawn (nullified); it takes no follow-up."
+    ),
+    "officer_follow_up.not_from_form": (
+        "The latest version of case {case_id} did not come from the report form; add its "
+        "follow-up as an E2B(R3) file."
+    ),
+    "officer_follow_up.outdated": (
+        "Case {case_id} has a newer version than the one this follow-up was started from; "
+        "start a new follow-up from the case page so nothing it brought is lost."
+    ),
+    "officer_follow_up.banner": "Follow-up to case {case_id}: change or add what is new.",
+    "officer_follow_up.done": "Follow-up added to case {case_id} as version {version}",
+    "officer_follow_up.done.body": (
+        "The case is back in review with its clock restarted from today's information."
+    ),
 }
 
 LANGUAGES: dict[str, dict[str, str]] = {"en": ENGLISH, "ar": ARABIC}

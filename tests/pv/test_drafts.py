@@ -216,7 +216,7 @@ def test_twenty_concurrent_saves_to_one_draft_leave_one_consistent_draft(store: 
 
 
 def test_migration_0007_adds_and_removes_the_drafts_table(store: Store) -> None:
-    assert head_revision() == "0010"
+    assert head_revision() == "0011"
     with writer(store.engine).begin() as connection:
         command.downgrade(alembic_config(connection), "0007")
     with writer(store.engine).begin() as connection:

@@ -309,5 +309,5 @@ def test_migration_0009_adds_and_removes_the_transmissions_table(store: Store) -
     assert "transmissions" not in inspect(store.engine).get_table_names()
     assert current_revision(store.engine) == "0008"
     upgrade(store.engine)
-    assert current_revision(store.engine) == "0010"  # the head
+    assert current_revision(store.engine) == "0011"  # the head
     assert "transmissions" in inspect(store.engine).get_table_names()
