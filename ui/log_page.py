@@ -885,11 +885,22 @@ def _dashboard(log: Store, query: CaseQuery, cat: Catalogue, today: date) -> Non
     c3.metric(t("log.dash.overdue"), numbers.overdue)
     if numbers.per_month:
         st.markdown(f"**{t('log.dash.per_month')}**")
-        st.bar_chart(pd.DataFrame(numbers.per_month, columns=["month", "cases"]).set_index("month"))
+        frame = pd.DataFrame(
+            numbers.per_month, columns=[t("log.dash.month"), t("log.dash.cases")]
+        ).set_index(t("log.dash.month"))
+        _chart_and_table(frame, horizontal=False)
     if numbers.per_category:
         names = {c.id: c.name for c in cat.categories()}
         st.markdown(f"**{t('log.dash.per_category')}**")
         frame = pd.DataFrame(
-            [(names.get(c, c), n) for c, n in numbers.per_category], columns=["category", "cases"]
-        ).set_index("category")
-        st.bar_chart(frame, horizontal=True)
+            [(names.get(c, c), n) for c, n in numbers.per_category],
+            columns=[t("log.col.categories"), t("log.dash.cases")],
+        ).set_index(t("log.col.categories"))
+        _chart_and_table(frame, horizontal=True)
+
+
+def _chart_and_table(frame: pd.DataFrame, *, horizontal: bool) -> None:
+    """A bar chart and, for a screen reader or a keyboard, the same numbers as a table."""
+    st.bar_chart(frame, horizontal=horizontal)
+    with st.expander(t("log.dash.as_table")):
+        st.table(frame)

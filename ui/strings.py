@@ -511,6 +511,9 @@ ENGLISH: dict[str, str] = {
     # submissions panel
     "log.move_to.choose": "Choose a status",
     "log.move_to.none": "Choose the status to move the case to, then apply.",
+    "log.dash.month": "Month",
+    "log.dash.cases": "Cases",
+    "log.dash.as_table": "The same numbers as a table",
     "log.submit_by_record": (
         "To mark the case submitted to SFDA, record the submission below: its date, channel "
         "and reference are the evidence."

@@ -492,6 +492,9 @@ ARABIC: dict[str, str] = {
     # submissions panel
     "log.move_to.choose": "اختر حالة",
     "log.move_to.none": "اختر الحالة التي تُنقل إليها الحالة، ثم طبّق.",
+    "log.dash.month": "الشهر",
+    "log.dash.cases": "الحالات",
+    "log.dash.as_table": "الأرقام نفسها في جدول",
     "log.submit_by_record": (
         "لتسجيل الحالة كمُرسَلة إلى الهيئة، سجّل الإرسال أدناه: تاريخه وقناته ومرجعه هي الدليل."
     ),

@@ -251,3 +251,14 @@ def test_an_officer_takes_a_case_and_finds_it_in_my_cases(seeded: list[str]) -> 
         assert row.user == "officer1" and row.detail["to"] == "officer1"
     finally:
         store.close()
+
+
+def test_each_dashboard_chart_has_its_numbers_as_a_table(seeded: list[str]) -> None:
+    at = start()
+    login(at)
+    tables = [table.value for table in at.table]
+    by_month = next(tb for tb in tables if tb.index.name == "Month")
+    assert int(by_month["Cases"].sum()) == len(seeded)
+    by_category = next(tb for tb in tables if tb.index.name == "Guide categories")
+    assert int(by_category["Cases"].sum()) == len(seeded)  # one guide category each
+    assert len(by_category) == 2
