@@ -11,12 +11,9 @@ from datetime import UTC, datetime
 
 from e2b.codelists import Nullification
 from e2b.findings import Finding
-from e2b.validation import validate
-from e2b.writer import BatchHeader, to_checked_xml
 from pv.config import Settings
-from pv.model import Report
-from pv.store import SavedCase, Store, Submission
-from pv.submission import SubmissionRefused
+from pv.store import SavedCase, Store
+from pv.submission import SubmissionRefused, next_version
 
 REASON_LIMIT = 2000  # C.1.11.2
 
@@ -58,19 +55,5 @@ def nullify(
         created_at=now.isoformat(),
         most_recent=now.date().isoformat(),
     )
-    # The ICH rules only: a received case is not held to the form's data-entry rules.
-    result = validate(data, Report, now.date())
-    if result.report is None or not result.ok:
-        raise SubmissionRefused(result.findings)
-    version = store.get_case(case_id, today=now.date()).row.version + 1
-    header = BatchHeader(
-        batch_id=f"{case_id}-V{version}",
-        sender_id=settings.sender_id,
-        receiver_id=settings.receiver_id,
-        created_at=now,
-    )
-    xml, xsd = to_checked_xml([result.report.for_sending()], header)
-    findings = result.findings + xsd
-    if any(f.severity == "error" for f in findings):
-        raise SubmissionRefused(findings)
-    return store.add_version(case_id, Submission(result.report, xml, findings), user=user, now=now)
+    submission = next_version(store, case_id, data, settings=settings, now=now)
+    return store.add_version(case_id, submission, user=user, now=now)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,13 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    InterfaceError,
+    NoSuchModuleError,
+    OperationalError,
+)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -207,6 +215,19 @@ def upgrade(engine: Engine) -> str | None:
         return before
     except DBAPIError as exc:
         raise unavailable(engine, exc) from exc
+
+
+@contextmanager
+def guard(engine: Engine) -> Iterator[None]:
+    """A driver error about reaching or using the database becomes DatabaseUnavailable.
+
+    Operational errors are the server's or the file's (down, locked, disk full), not ours."""
+    try:
+        yield
+    except DBAPIError as exc:
+        if exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError):
+            raise unavailable(engine, exc) from exc
+        raise
 
 
 def unavailable(engine: Engine, exc: DBAPIError) -> DatabaseUnavailable:

@@ -15,18 +15,16 @@ import hashlib
 import json
 import re
 import secrets
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from pv.attachments import MAX_TOTAL_BYTES
-from pv.db import unavailable
+from pv.db import guard
 from pv.store import Store
 from pv.tables import Draft as DraftRow
 from pv.tables import DraftFile
@@ -141,11 +139,11 @@ def save(
         raise DraftTooLarge(size)
     answers_sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
     key = _key(token)
-    with _guard(store), store.read_session() as session:
+    with guard(store.engine), store.read_session() as session:
         row = session.get(DraftRow, key)
         if row is not None and _open(row, now) and row.answers_sha256 == answers_sha256:
             return str(token)  # unchanged: nothing to write
-    with _guard(store), store.write_session() as session, session.begin():
+    with guard(store.engine), store.write_session() as session, session.begin():
         row = session.get(DraftRow, key, with_for_update=True)
         if row is not None and _open(row, now):
             if row.answers_sha256 != answers_sha256:
@@ -187,7 +185,7 @@ def _keep_files(session: Session, draft_id: str, files: Mapping[str, bytes]) -> 
 def load(store: Store, token: str | None, *, now: datetime | None = None) -> Draft | None:
     """The draft of `token`, or None when there is none: unknown, malformed or expired."""
     now = _utc(now)
-    with _guard(store), store.read_session() as session:
+    with guard(store.engine), store.read_session() as session:
         row = session.get(DraftRow, _key(token))
         if row is None or row.expires_at <= now:
             return None
@@ -215,7 +213,7 @@ def mark_submitted(
     report); the link then says so for another 30 days. False when there is no such draft."""
     now = _utc(now)
     empty = _encode({})
-    with _guard(store), store.write_session() as session, session.begin():
+    with guard(store.engine), store.write_session() as session, session.begin():
         row = session.get(DraftRow, _key(token), with_for_update=True)
         if row is None or row.expires_at <= now:
             return False
@@ -229,7 +227,7 @@ def mark_submitted(
 def purge_expired(store: Store, now: datetime | None = None) -> int:
     """Delete every expired draft; returns how many went."""
     now = _utc(now)
-    with _guard(store), store.write_session() as session, session.begin():
+    with guard(store.engine), store.write_session() as session, session.begin():
         return _purge(session, now)
 
 
@@ -264,12 +262,3 @@ def _utc(now: datetime | None) -> datetime:
     return now.astimezone(UTC)
 
 
-@contextmanager
-def _guard(store: Store) -> Iterator[None]:
-    """A database that cannot be reached or used is DatabaseUnavailable, as in pv.store."""
-    try:
-        yield
-    except DBAPIError as exc:
-        if exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError):
-            raise unavailable(store.engine, exc) from exc
-        raise

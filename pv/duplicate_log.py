@@ -8,18 +8,15 @@ calls `refresh` inside the transaction that saves a case's current version.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Literal, Protocol
 
 from sqlalchemy import ColumnElement, Engine, and_, delete, or_, select
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from pv import audit
-from pv.db import unavailable
+from pv.db import guard
 from pv.duplicates import THRESHOLD, Fingerprint, Match, Reason, candidates, fingerprint
 from pv.model import Report
 from pv.tables import Case, CaseBlockKey, CaseFingerprint, CaseVersion, DuplicateLink
@@ -144,7 +141,7 @@ def backfill(log: Log, *, user: str, now: datetime | None = None) -> int:
     """Fingerprint every case saved before duplicate detection (none stored), oldest first, each
     checked against those before it; returns how many. Run once after migration 0010."""
     now = _utc(now)
-    with _guard(log), log.read_session() as session:
+    with guard(log.engine), log.read_session() as session:
         pending = list(
             session.scalars(
                 select(Case.id)
@@ -153,7 +150,7 @@ def backfill(log: Log, *, user: str, now: datetime | None = None) -> int:
             )
         )
     for pk in pending:
-        with _guard(log), log.write_session() as session, session.begin():
+        with guard(log.engine), log.write_session() as session, session.begin():
             case = session.get_one(Case, pk)
             stored = session.scalar(
                 select(CaseVersion.report).where(
@@ -240,7 +237,7 @@ def is_possible_duplicate() -> ColumnElement[bool]:
 
 def candidates_for(log: Log, case_id: str) -> list[Candidate]:
     """The case's candidates and decided pairs: undecided first, then by score."""
-    with _guard(log), log.read_session() as session:
+    with guard(log.engine), log.read_session() as session:
         pk = session.scalar(select(Case.id).where(Case.case_id == case_id))
         if pk is None:
             raise DuplicateError(f"There is no case {case_id} in the log.")
@@ -315,7 +312,7 @@ def _decide(
     now: datetime | None,
 ) -> Candidate:
     now = _utc(now)
-    with _guard(log), log.write_session() as session, session.begin():
+    with guard(log.engine), log.write_session() as session, session.begin():
         pks = {c: pk for pk, c in _case_ids(session, [case_id, other_case_id])}
         if case_id not in pks or other_case_id not in pks or case_id == other_case_id:
             raise DuplicateError(
@@ -360,17 +357,6 @@ def _decide(
             },
         )
     return candidate
-
-
-@contextmanager
-def _guard(log: Log) -> Iterator[None]:
-    """A driver error about reaching the database becomes DatabaseUnavailable (as in the store)."""
-    try:
-        yield
-    except DBAPIError as exc:
-        if exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError):
-            raise unavailable(log.engine, exc) from exc
-        raise
 
 
 def _utc(now: datetime | None) -> datetime:

@@ -14,16 +14,13 @@ from datetime import UTC, date, datetime
 
 from e2b.codelists import Nullification, Outcome
 from e2b.findings import Finding
-from e2b.validation import validate
-from e2b.writer import BatchHeader, to_checked_xml
 from pv.attachments import Upload, held_documents
 from pv.catalogue import Catalogue
 from pv.config import Settings
 from pv.importing import ImportLine, import_file
 from pv.language import ARABIC, is_arabic
-from pv.model import Report
 from pv.store import Store
-from pv.submission import SubmissionRefused
+from pv.submission import SubmissionRefused, next_version
 
 TEXT_LIMIT = 20000  # what one follow-up adds to H.1 (100,000 in all)
 USER = "hcp"  # the audit trail's name for a reporter without an account
@@ -115,20 +112,7 @@ def add_from_reporter(
         data["case"].setdefault("documents", []).extend(
             d.model_dump(mode="json") for d in held_documents(new.documents)
         )
-    # The ICH rules: a case received from elsewhere is not held to the form's data-entry rules.
-    result = validate(data, Report, now.date())
-    if result.report is None or not result.ok:
-        raise SubmissionRefused(result.findings)
-    version = store.get_case(case_id, today=now.date()).row.version + 1
-    header = BatchHeader(
-        batch_id=f"{case_id}-V{version}",
-        sender_id=settings.sender_id,
-        receiver_id=settings.receiver_id,
-        created_at=now,
-    )
-    xml, xsd = to_checked_xml([result.report.for_sending()], header)
-    if any(f.severity == "error" for f in xsd):
-        raise SubmissionRefused(xsd)
+    xml = next_version(store, case_id, data, settings=settings, now=now).xml
     name = f"reporter follow-up {now:%Y-%m-%d %H:%M}"
     [line] = import_file(store, xml, name=name, user=USER, now=now)
     if line.outcome == "refused":

@@ -13,13 +13,13 @@ import hashlib
 import io
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
 
 from lxml import etree
 from sqlalchemy import ColumnElement, Engine, Integer, Select, and_, column, func, select, text
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from e2b.codelists import Nullification
@@ -32,9 +32,9 @@ from pv.clock import days_open, due_date, is_overdue, version_due_date
 from pv.config import Settings, load_settings
 from pv.db import (
     DatabaseUnavailable,
+    guard,
     make_engine,
     needs_reindex,
-    unavailable,
     upgrade,
     writer,
 )
@@ -804,27 +804,8 @@ class Store:
         )
         return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
 
-    def _guard(self) -> _Guard:
-        return _Guard(self.engine)
-
-
-class _Guard:
-    """Turns a driver error about reaching or using the database into DatabaseUnavailable."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: Any
-    ) -> None:
-        # Operational errors are the server's or the file's (down, locked, disk full), not ours.
-        if isinstance(exc, DBAPIError) and (
-            exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError)
-        ):
-            raise unavailable(self.engine, exc) from exc
+    def _guard(self) -> AbstractContextManager[None]:
+        return guard(self.engine)
 
 
 # ---------------------------------------------------------------------- helpers

@@ -14,12 +14,13 @@ from e2b.fidelity import not_kept
 from e2b.findings import Finding, has_errors
 from e2b.reader import read_tree
 from e2b.validate import validate_bytes
+from e2b.validation import validate
 from e2b.writer import BatchHeader, prepare, to_checked_xml
 from e2b.xmlsafe import parse_bytes
 from pv.config import Settings
 from pv.lemtrada import case_identification, draft_report_id, sender
 from pv.model import Report
-from pv.store import Submission
+from pv.store import Store, Submission
 from pv.validation import ValidationResult, validate_report
 
 
@@ -184,3 +185,26 @@ def follow_up(xml: bytes, case_id: str, *, today: date) -> Submission:
     if report is None or has_errors(findings):
         raise SubmissionRefused(findings)
     return Submission(report=Report.from_icsr(report), xml=xml, findings=findings)
+
+
+def next_version(
+    store: Store, case_id: str, data: dict[str, Any], *, settings: Settings, now: datetime
+) -> Submission:
+    """`data` (the case's current report with what changed) as its next version: held to the ICH
+    rules only (a received case is not held to the form's data-entry rules), written with the
+    batch ID `<case>-V<n>` and checked against the XSD; refused on any error."""
+    result = validate(data, Report, now.date())
+    if result.report is None or not result.ok:
+        raise SubmissionRefused(result.findings)
+    version = store.get_case(case_id, today=now.date()).row.version + 1
+    header = BatchHeader(
+        batch_id=f"{case_id}-V{version}",
+        sender_id=settings.sender_id,
+        receiver_id=settings.receiver_id,
+        created_at=now,
+    )
+    xml, xsd = to_checked_xml([result.report.for_sending()], header)
+    findings = result.findings + xsd
+    if has_errors(findings):
+        raise SubmissionRefused(findings)
+    return Submission(result.report, xml, findings)
