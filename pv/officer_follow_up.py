@@ -124,7 +124,7 @@ def submit_follow_up(
         settings=settings,
         now=now,
         first_received=current.case.first_received,
-        batch_id=f"{case_id}-V{_next_version(store, case_id)}",
+        batch_id=f"{case_id}-V{store.next_version_number(case_id)}",
     )
     name = f"officer follow-up {now:%Y-%m-%d %H:%M}"
     [line] = import_file(
@@ -147,13 +147,3 @@ def _current(store: Store, case_id: str) -> tuple[Report, str | None, int]:
             .where(Case.case_id == case_id, CaseVersion.version == Case.current_version)
         ).one()
     return report, row.form_answers, int(row.version)
-
-
-def _next_version(store: Store, case_id: str) -> int:
-    with store.read_session() as session:
-        versions = session.scalars(
-            select(CaseVersion.version)
-            .join(Case, Case.id == CaseVersion.case_pk)
-            .where(Case.case_id == case_id)
-        )
-        return 1 + max(versions, default=0)

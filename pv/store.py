@@ -366,7 +366,7 @@ class Store:
         now = _utc(now)
         with self._guard(), self._write.begin() as session:
             case = _case_for_update(session, case_id)
-            version = case.current_version + 1
+            version = _next_number(session, case.id)
             columns = case_columns(submission.report)
             # The clock of the new version: from its C.1.5, as for every follow-up (pv.clock).
             columns["due_date"] = version_due_date(submission.report, version)
@@ -574,6 +574,15 @@ class Store:
                 audit=audit.records(session, case_id),
                 revision=case.revision,
             )
+
+    def next_version_number(self, case_id: str) -> int:
+        """The number the case's next version takes: after every stored version, a stale one
+        (kept but not current) included."""
+        with self._guard(), self._read() as session:
+            pk = session.scalar(select(Case.id).where(Case.case_id == case_id))
+            if pk is None:
+                raise CaseNotFound(case_id)
+            return _next_number(session, pk)
 
     def current_report(self, case_id: str) -> Report:
         """The report of the case's current version, as stored."""
@@ -809,6 +818,13 @@ class Store:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _next_number(session: Session, case_pk: int) -> int:
+    stored = session.scalar(
+        select(func.max(CaseVersion.version)).where(CaseVersion.case_pk == case_pk)
+    )
+    return 1 + (stored or 0)
 
 
 def case_id_for(settings: Settings, number: int) -> str:

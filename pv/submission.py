@@ -196,9 +196,8 @@ def next_version(
     result = validate(data, Report, now.date())
     if result.report is None or not result.ok:
         raise SubmissionRefused(result.findings)
-    version = store.get_case(case_id, today=now.date()).row.version + 1
     header = BatchHeader(
-        batch_id=f"{case_id}-V{version}",
+        batch_id=f"{case_id}-V{store.next_version_number(case_id)}",
         sender_id=settings.sender_id,
         receiver_id=settings.receiver_id,
         created_at=now,

@@ -112,3 +112,37 @@ def test_a_nullification_needs_its_reason_and_stores_nothing_without(
         )
     assert [f.element for f in refused.value.findings] == ["C.1.11.2"]
     assert store.get_case(case_id).row.version == 1
+
+
+def test_a_nullification_after_a_stale_follow_up_takes_the_next_free_version(
+    store: Store,
+) -> None:
+    """A stale follow-up is stored as a version without becoming current: the next version
+    made here must not reuse its number (nor its batch ID)."""
+    case_id = store.submit(lambda cid: make_submission(cid), now=T0).case_id
+    for n, day in ((2, "2026-11-24"), (3, "2026-11-22")):  # the second is older: stale
+        [line] = import_file(
+            store,
+            batch(partner_report(case_id, most_recent=day)),
+            name=f"follow-up-{n}.xml",
+            user="officer1",
+            now=T0,
+        )
+        assert line.version == n
+    assert store.get_case(case_id).row.version == 2  # the stale version 3 is not current
+    later = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
+    saved = nullify(
+        store,
+        case_id,
+        kind=Nullification.NULLIFICATION,
+        reason="Entered twice.",
+        user="officer1",
+        settings=SETTINGS,
+        now=later,
+    )
+    assert saved.version == 4
+    detail = store.get_case(case_id)
+    assert [v.version for v in detail.versions] == [1, 2, 3, 4]
+    assert detail.row.version == 4 and detail.row.nullified
+    xml = store.version_xml(case_id, 4, user="officer1")
+    assert f"{case_id}-V4".encode() in xml
